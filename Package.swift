@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "keyleak",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "keyleak", targets: ["KeyLeakCLI"]),
+        .library(name: "KeyLeak", targets: ["KeyLeak"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8",
+                       providers: [.apt(["libpcre2-dev"]), .brew(["pcre2"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
+        // Turns rules/*.yaml into Swift source at build time, so an installed
+        // binary carries its rules while rules/ stays the single source of truth.
+        .executableTarget(name: "RulesEmbedder"),
+        .plugin(name: "EmbedRules", capability: .buildTool(), dependencies: ["RulesEmbedder"]),
+        .target(
+            name: "KeyLeak",
+            dependencies: ["CPCRE2", "COpenSSL", .product(name: "Yams", package: "Yams")],
+            plugins: ["EmbedRules"]
+        ),
+        .executableTarget(
+            name: "KeyLeakCLI",
+            dependencies: ["KeyLeak", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "KeyLeakTests", dependencies: ["KeyLeak"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["KeyLeak"]),
+    ]
+)

@@ -1,0 +1,92 @@
+/// Turns raw matches into findings: normalises and decodes each candidate
+/// block, parses it with OpenSSL, and drops what is not a real key
+/// (placeholders, random base64 between markers, public keys).
+struct Analyzer {
+    let ruleSet: RuleSet
+
+    /// Body characters a preview shows after the armour (the fixed ASN.1
+    /// header of a key, never key material).
+    static let previewBodyCharacters = 4
+
+    /// Findings for `matches` in `buffer`, with byte offsets relative to the
+    /// buffer. Findings nested in another key's span (a bare-DER match inside a
+    /// PEM body, the marker after a key) are dropped.
+    func findings(for matches: [RawMatch], in buffer: UnsafeRawBufferPointer) -> [Finding] {
+        var result: [Finding] = []
+        var coveredUntil = -1
+        for match in matches {
+            guard match.range.lowerBound >= coveredUntil else { continue }
+            let rule = ruleSet.rules[match.rule]
+            guard let finding = analyze(match, rule: rule, in: buffer) else { continue }
+            if finding.key != nil { coveredUntil = max(coveredUntil, finding.endOffset) }
+            result.append(finding)
+        }
+        return result
+    }
+
+    private func analyze(_ match: RawMatch, rule: Rule, in buffer: UnsafeRawBufferPointer) -> Finding? {
+        let matched = Array(UnsafeRawBufferPointer(rebasing: buffer[match.range]))
+        switch rule.analyzer {
+        case "pem":
+            guard let block = PEMNormalizer.normalize(buffer, at: match.range.lowerBound),
+                  let facts = PrivateKey.analyze(block) else { return nil }
+            return keyFinding(rule, facts, marker: block.ociMarker, start: match.range.lowerBound, end: block.endOffset,
+                              preview: Analyzer.preview(armour: matched, body: block.body))
+        case "putty":
+            let (text, origin) = PEMNormalizer.unwrap(buffer, from: match.range.lowerBound,
+                                                       terminator: Array("Private-MAC:".utf8),
+                                                       quote: PEMNormalizer.openingQuote(buffer, before: match.range.lowerBound))
+            guard let (facts, length) = PuTTYKey.analyze(text: text), length > 0 else { return nil }
+            let end = origin[min(length, origin.count) - 1] + 1
+            let marker = PEMNormalizer.ociMarker(in: text, after: min(length, text.count)) != nil
+            return keyFinding(rule, facts, marker: marker, start: match.range.lowerBound, end: end,
+                              preview: Analyzer.clip(matched, 40))
+        case "base64-pem":
+            guard let decoded = PrivateKey.decodeBody(matched) else { return nil }
+            return decoded.withUnsafeBytes { inner -> Finding? in
+                guard let begin = PEMNormalizer.find(Array("-----BEGIN ".utf8), in: decoded),
+                      let block = PEMNormalizer.normalize(inner, at: begin.lowerBound),
+                      block.label.hasSuffix("PRIVATE KEY") || block.label.hasSuffix("PRIVATE KEY BLOCK"),
+                      let facts = PrivateKey.analyze(block) else { return nil }
+                var finding = keyFinding(rule, facts, marker: block.ociMarker, start: match.range.lowerBound,
+                                         end: match.range.upperBound, preview: Analyzer.clip(matched, 14))
+                finding.message += ", base64-encoded PEM"
+                return finding
+            }
+        case "der":
+            guard let der = PrivateKey.decodeBody(matched), let facts = PrivateKey.analyze(der: der) else { return nil }
+            var finding = keyFinding(rule, facts, marker: false, start: match.range.lowerBound, end: match.range.upperBound,
+                                     preview: Analyzer.clip(matched, 8))
+            finding.message += ", base64 DER without armour"
+            return finding
+        case "oci-marker":
+            return Finding(rule: rule.id, severity: rule.severity, path: "",
+                           message: "OCI_API_KEY marker line with no private key before it (part of a pasted OCI API key?)",
+                           preview: Analyzer.clip(Array(matched.drop(while: { $0 == 32 || $0 == 9 || $0 == 10 })), 16),
+                           startOffset: match.range.lowerBound, endOffset: match.range.upperBound)
+        default:
+            return nil
+        }
+    }
+
+    private func keyFinding(_ rule: Rule, _ facts: KeyFacts, marker: Bool, start: Int, end: Int, preview: String) -> Finding {
+        var severity = rule.severity
+        if facts.encrypted || facts.truncated { severity = .medium }
+        if marker && !facts.truncated && !facts.encrypted { severity = .critical }
+        var message = facts.summary
+        if marker { message += ", marked as an OCI API key (OCI_API_KEY line)" }
+        return Finding(rule: rule.id, severity: severity, path: "", key: facts, ociMarker: marker, message: message,
+                       preview: preview, startOffset: start, endOffset: max(end, start + 1))
+    }
+
+    /// `-----BEGIN RSA PRIVATE KEY-----MIIE…`
+    static func preview(armour: [UInt8], body: [UInt8]) -> String {
+        String(decoding: armour, as: UTF8.self) + String(decoding: body.prefix(previewBodyCharacters), as: UTF8.self) + "…"
+    }
+
+    /// The first `count` bytes, printable ASCII only, then `…`.
+    static func clip(_ bytes: [UInt8], _ count: Int) -> String {
+        let printable = bytes.prefix(count).map { (32...126).contains($0) ? $0 : UInt8(ascii: "?") }
+        return String(decoding: printable, as: UTF8.self) + (bytes.count > count ? "…" : "")
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file found by the walk: its path to open and the path to report.
+struct WalkedFile: Sendable {
+    /// Path bytes as passed to `open` (root-relative or absolute as the root was given).
+    var path: [UInt8]
+    /// Path reported in findings: relative to the scan root.
+    var display: String
+}
+
+/// Parallel directory walk: one worker thread per `threads`, sharing a LIFO of
+/// directories and batches of files (depth-first, so pending work stays small).
+/// Hidden files are included; `.git` directories are skipped; symbolic links
+/// are not followed unless `followSymlinks` (then with loop detection by
+/// device and inode); FIFOs, sockets and devices are never opened.
+final class FileWalker: @unchecked Sendable {
+    enum Item {
+        case directory(path: [UInt8], display: [UInt8])
+        case files([WalkedFile])
+    }
+
+    /// Files handed out per batch.
+    static let batchSize = 64
+
+    let threads: Int
+    let followSymlinks: Bool
+    private let queue = WorkQueue<Item>()
+    // SAFETY: `visited` is only touched under `visitedLock`.
+    private let visitedLock = NSLock()
+    private var visited: Set<[UInt64]> = []
+
+    init(threads: Int, followSymlinks: Bool) {
+        self.threads = max(1, threads)
+        self.followSymlinks = followSymlinks
+    }
+
+    /// Walks `roots` (directories; `display` is the prefix reported for each),
+    /// calling `file` and `skipped` on worker threads with the worker's index.
+    func walk(directories roots: [(path: [UInt8], display: [UInt8])],
+              file: @escaping @Sendable (Int, WalkedFile) -> Void,
+              skipped: @escaping @Sendable (Int, String, String) -> Void) {
+        for root in roots {
+            var st = stat()
+            if stat(cString(root.path), &st) == 0 { _ = markVisited(st) }
+        }
+        queue.push(roots.map { .directory(path: $0.path, display: $0.display) })
+        let group = DispatchGroup()
+        for index in 0..<threads {
+            group.enter()
+            let thread = Thread { [self] in
+                while let item = queue.next() {
+                    process(item, worker: index, file: file, skipped: skipped)
+                    queue.done()
+                }
+                group.leave()
+            }
+            thread.stackSize = 4 << 20
+            thread.start()
+        }
+        group.wait()
+    }
+
+    private func process(_ item: Item, worker: Int, file: (Int, WalkedFile) -> Void, skipped: (Int, String, String) -> Void) {
+        switch item {
+        case let .files(files):
+            for f in files { file(worker, f) }
+        case let .directory(path, display):
+            readDirectory(path, display, worker: worker, file: file, skipped: skipped)
+        }
+    }
+
+    private func readDirectory(_ path: [UInt8], _ display: [UInt8], worker: Int,
+                               file: (Int, WalkedFile) -> Void, skipped: (Int, String, String) -> Void) {
+        guard let dir = opendir(cString(path)) else {
+            skipped(worker, PathBytes.display(display.isEmpty ? Array(".".utf8) : display), "cannot open directory: " + errnoText(errno))
+            return
+        }
+        defer { closedir(dir) }
+        var batch: [WalkedFile] = []
+        var subdirectories: [Item] = []
+        let slash = UInt8(ascii: "/")
+        while let entry = readdir(dir) {
+            let name: [UInt8] = withUnsafeBytes(of: &entry.pointee.d_name) { raw in
+                let bytes = raw.bindMemory(to: UInt8.self)
+                let length = bytes.firstIndex(of: 0) ?? bytes.count
+                return Array(bytes[0..<length])
+            }
+            if name == [46] || name == [46, 46] { continue }
+            let childPath = path.last == slash ? path + name : path + [slash] + name
+            let childDisplay = display.isEmpty ? name : display + [slash] + name
+            var type = Int32(entry.pointee.d_type)
+            if type == 0 {  // DT_UNKNOWN: ask the file system
+                var st = stat()
+                guard lstat(cString(childPath), &st) == 0 else { continue }
+                type = FileWalker.direntType(st.st_mode)
+            }
+            if type == 10 {  // DT_LNK
+                guard followSymlinks else { continue }
+                var st = stat()
+                guard stat(cString(childPath), &st) == 0 else {
+                    skipped(worker, PathBytes.display(childDisplay), "broken symbolic link")
+                    continue
+                }
+                type = FileWalker.direntType(st.st_mode)
+                if type == 4 && !markVisited(st) { continue }  // a loop or a directory seen already
+            } else if type == 4, followSymlinks {
+                var st = stat()
+                if lstat(cString(childPath), &st) == 0, !markVisited(st) { continue }
+            }
+            switch type {
+            case 4:  // DT_DIR
+                if name == Array(".git".utf8) { continue }
+                subdirectories.append(.directory(path: childPath, display: childDisplay))
+            case 8:  // DT_REG
+                batch.append(WalkedFile(path: childPath, display: PathBytes.display(childDisplay)))
+                if batch.count == FileWalker.batchSize {
+                    handOff(batch, worker: worker, file: file)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            default:
+                continue  // FIFOs, sockets and devices are never opened.
+            }
+        }
+        queue.push(subdirectories)
+        handOff(batch, worker: worker, file: file)
+    }
+
+    /// Queues a batch while the queue is short; otherwise scans it here (the bound).
+    private func handOff(_ batch: [WalkedFile], worker: Int, file: (Int, WalkedFile) -> Void) {
+        guard !batch.isEmpty else { return }
+        if queue.pendingHint < threads * 4 {
+            queue.push([.files(batch)])
+        } else {
+            for f in batch { file(worker, f) }
+        }
+    }
+
+    private func markVisited(_ st: stat) -> Bool {
+        visitedLock.lock()
+        defer { visitedLock.unlock() }
+        return visited.insert([UInt64(st.st_dev), UInt64(st.st_ino)]).inserted
+    }
+
+    static func direntType(_ mode: mode_t) -> Int32 {
+        switch mode & S_IFMT {
+        case S_IFDIR: return 4
+        case S_IFREG: return 8
+        case S_IFLNK: return 10
+        default: return 1
+        }
+    }
+}
+
+/// NUL-terminated copy of path bytes for the C file API.
+func cString(_ path: [UInt8]) -> [CChar] {
+    path.map { CChar(bitPattern: $0) } + [0]
+}
+
+func errnoText(_ code: Int32) -> String {
+    String(cString: strerror(code))
+}

@@ -1,0 +1,14 @@
+/// Per-thread matching state, reused for every window: one PCRE2 match data
+/// per rule and the prefilter's hit list. Never shared between threads.
+final class MatchScratch {
+    let matchData: [PCRE2MatchData]
+    var hits: [(offset: Int, rule: Int)] = []
+    /// Per rule: offset before which no new search starts (set past each match).
+    var resumeAt: [Int]
+
+    init(ruleSet: RuleSet) {
+        matchData = ruleSet.patterns.map { $0.makeMatchData() }
+        resumeAt = Array(repeating: 0, count: ruleSet.rules.count)
+        hits.reserveCapacity(64)
+    }
+}

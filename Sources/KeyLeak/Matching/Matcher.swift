@@ -1,0 +1,51 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Two-stage matching over a window of bytes: the prefilter finds keyword
+/// hits, then each hit's rule pattern runs from the start of the hit's line
+/// over at most the rule's search window.
+struct Matcher {
+    let ruleSet: RuleSet
+
+    /// How far back from a keyword a match may start (the rest of its line).
+    static let lookBack = 256
+
+    /// Matches whose keyword starts in `block` (a range of `buffer`); patterns
+    /// may read the whole buffer. Results are sorted by offset.
+    func matches(in buffer: UnsafeRawBufferPointer, block: Range<Int>, scratch: MatchScratch) -> [RawMatch] {
+        scratch.hits.removeAll(keepingCapacity: true)
+        ruleSet.prefilter.hits(in: buffer, range: block, into: &scratch.hits)
+        guard !scratch.hits.isEmpty, let base = buffer.baseAddress else { return [] }
+        scratch.hits.sort { $0.offset < $1.offset || ($0.offset == $1.offset && $0.rule < $1.rule) }
+        for i in scratch.resumeAt.indices { scratch.resumeAt[i] = 0 }
+        var result: [RawMatch] = []
+        for hit in scratch.hits {
+            let rule = hit.rule
+            guard hit.offset >= scratch.resumeAt[rule] else { continue }
+            let start = max(lineStart(base, before: hit.offset), scratch.resumeAt[rule])
+            let end = min(buffer.count, hit.offset + ruleSet.rules[rule].searchWindow)
+            guard let range = ruleSet.patterns[rule].firstMatch(in: base, length: end, from: start,
+                                                                 using: scratch.matchData[rule]) else {
+                scratch.resumeAt[rule] = hit.offset + 1
+                continue
+            }
+            scratch.resumeAt[rule] = max(range.upperBound, hit.offset + 1)
+            if range.lowerBound < block.upperBound {
+                result.append(RawMatch(rule: rule, range: range))
+            }
+        }
+        result.sort { $0.range.lowerBound < $1.range.lowerBound || ($0.range.lowerBound == $1.range.lowerBound && $0.rule < $1.rule) }
+        return result
+    }
+
+    private func lineStart(_ base: UnsafeRawPointer, before offset: Int) -> Int {
+        var i = offset
+        let floor = max(0, offset - Matcher.lookBack)
+        let bytes = base.assumingMemoryBound(to: UInt8.self)
+        while i > floor, bytes[i - 1] != 10 { i -= 1 }
+        return i
+    }
+}

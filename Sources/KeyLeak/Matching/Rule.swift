@@ -1,0 +1,49 @@
+/// One detection rule, as written in a `rules/*.yaml` file.
+public struct Rule: Sendable, Codable, Hashable {
+    /// Stable identifier reported in findings (`private-key`).
+    public var id: String
+    /// One-line human title.
+    public var title: String
+    /// Longer help text (SARIF help, `rules list`).
+    public var description: String?
+    /// Severity before analysis adjusts it (an encrypted key is lowered to medium, …).
+    public var severity: Severity
+    /// Which analysis turns a match into a finding: `pem`, `putty`, `base64-pem`, `der`, `oci-marker`.
+    public var analyzer: String
+    /// Literal byte strings, one of which every match contains: the prefilter
+    /// runs the pattern only near these.
+    public var keywords: [String]
+    /// PCRE2 pattern, matched against raw bytes (no UTF mode).
+    public var pattern: String
+    /// Bytes after a keyword hit that the pattern may span. Default 4096.
+    public var window: Int?
+    /// Texts the pattern must match (`rules check` and the tests verify them).
+    public var examples: [String]
+    /// Texts the pattern must not match.
+    public var negativeExamples: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, description, severity, analyzer, keywords, pattern, window, examples
+        case negativeExamples = "negative_examples"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        title = try c.decode(String.self, forKey: .title)
+        description = try c.decodeIfPresent(String.self, forKey: .description)
+        severity = try c.decode(Severity.self, forKey: .severity)
+        analyzer = try c.decode(String.self, forKey: .analyzer)
+        keywords = try c.decode([String].self, forKey: .keywords)
+        pattern = try c.decode(String.self, forKey: .pattern)
+        window = try c.decodeIfPresent(Int.self, forKey: .window)
+        examples = try c.decodeIfPresent([String].self, forKey: .examples) ?? []
+        negativeExamples = try c.decodeIfPresent([String].self, forKey: .negativeExamples) ?? []
+    }
+
+    /// Analyzers keyleak knows.
+    static let analyzers: Set<String> = ["pem", "putty", "base64-pem", "der", "oci-marker"]
+
+    /// Bytes after a keyword hit the pattern may span.
+    var searchWindow: Int { window ?? 4096 }
+}

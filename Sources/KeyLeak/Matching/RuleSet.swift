@@ -1,0 +1,140 @@
+import Foundation
+import Yams
+
+/// The rules in force for a scan, each compiled once and shared read-only by
+/// every worker thread.
+public final class RuleSet: Sendable {
+    public let rules: [Rule]
+    let patterns: [PCRE2Pattern]
+    let prefilter: Prefilter
+
+    public enum LoadError: Error, CustomStringConvertible {
+        case unreadable(path: String, reason: String)
+        case invalid(file: String, reason: String)
+        case duplicateID(String, file: String)
+        case pattern(rule: String, file: String, error: String)
+        case unknownAnalyzer(rule: String, file: String, analyzer: String)
+        case noKeywords(rule: String, file: String)
+
+        public var description: String {
+            switch self {
+            case let .unreadable(path, reason): return "\(path): cannot read rules: \(reason)"
+            case let .invalid(file, reason): return "\(file): invalid rule file: \(reason)"
+            case let .duplicateID(id, file): return "\(file): duplicate rule id '\(id)'"
+            case let .pattern(rule, file, error): return "\(file): rule '\(rule)': pattern does not compile: \(error)"
+            case let .unknownAnalyzer(rule, file, analyzer):
+                return "\(file): rule '\(rule)': unknown analyzer '\(analyzer)' (known: \(Rule.analyzers.sorted().joined(separator: ", ")))"
+            case let .noKeywords(rule, file): return "\(file): rule '\(rule)': needs at least one non-empty keyword"
+            }
+        }
+    }
+
+    /// The rules embedded in the binary (from `rules/` at build time), plus
+    /// every `*.yaml` file in `extraDirectories`, minus the ids in `disabled`.
+    public convenience init(extraDirectories: [String] = [], disabled: Set<String> = []) throws {
+        var files: [(name: String, text: String)] = EmbeddedRules.files.map {
+            ($0.name, String(decoding: Data(base64Encoded: $0.base64) ?? Data(), as: UTF8.self))
+        }
+        for directory in extraDirectories {
+            let names: [String]
+            do {
+                names = try FileManager.default.contentsOfDirectory(atPath: directory)
+            } catch {
+                throw LoadError.unreadable(path: directory, reason: (error as NSError).localizedDescription)
+            }
+            for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+                let path = (directory as NSString).appendingPathComponent(name)
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw LoadError.unreadable(path: path, reason: "permission denied or not a file")
+                }
+                files.append((path, String(decoding: data, as: UTF8.self)))
+            }
+        }
+        try self.init(files: files, disabled: disabled)
+    }
+
+    /// Parses and compiles rule files given as (name, YAML text).
+    public init(files: [(name: String, text: String)], disabled: Set<String> = []) throws {
+        struct File: Decodable { var rules: [Rule] }
+        var rules: [Rule] = []
+        var patterns: [PCRE2Pattern] = []
+        var seen: [String: String] = [:]
+        for file in files {
+            let parsed: File
+            do {
+                parsed = try YAMLDecoder().decode(File.self, from: file.text)
+            } catch {
+                throw LoadError.invalid(file: file.name, reason: RuleSet.describe(error))
+            }
+            for rule in parsed.rules {
+                if seen[rule.id] != nil { throw LoadError.duplicateID(rule.id, file: file.name) }
+                seen[rule.id] = file.name
+                guard Rule.analyzers.contains(rule.analyzer) else {
+                    throw LoadError.unknownAnalyzer(rule: rule.id, file: file.name, analyzer: rule.analyzer)
+                }
+                guard !rule.keywords.isEmpty, !rule.keywords.contains(where: \.isEmpty) else {
+                    throw LoadError.noKeywords(rule: rule.id, file: file.name)
+                }
+                let pattern: PCRE2Pattern
+                do {
+                    pattern = try PCRE2Pattern(rule.pattern)
+                } catch {
+                    throw LoadError.pattern(rule: rule.id, file: file.name, error: "\(error)")
+                }
+                if disabled.contains(rule.id) { continue }
+                rules.append(rule)
+                patterns.append(pattern)
+            }
+        }
+        self.rules = rules
+        self.patterns = patterns
+        self.prefilter = Prefilter(keywords: rules.enumerated().flatMap { index, rule in
+            rule.keywords.map { (Array($0.utf8), index) }
+        })
+    }
+
+    /// Problems with the rules' own examples: an example the pattern misses, a
+    /// negative example it matches, or an example no keyword would let through
+    /// the prefilter. Empty when every rule is consistent.
+    public func checkExamples() -> [String] {
+        var problems: [String] = []
+        for (index, rule) in rules.enumerated() {
+            for example in rule.examples {
+                if !patterns[index].matches(example) {
+                    problems.append("rule '\(rule.id)': example does not match: \(RuleSet.clip(example))")
+                }
+                if !rule.keywords.contains(where: { example.utf8.count >= $0.utf8.count && example.contains($0) }) {
+                    problems.append("rule '\(rule.id)': no keyword occurs in example: \(RuleSet.clip(example))")
+                }
+            }
+            for negative in rule.negativeExamples where patterns[index].matches(negative) {
+                problems.append("rule '\(rule.id)': negative example matches: \(RuleSet.clip(negative))")
+            }
+            if rule.examples.isEmpty { problems.append("rule '\(rule.id)': has no examples") }
+        }
+        return problems
+    }
+
+    static func clip(_ text: String) -> String {
+        let flat = text.replacingOccurrences(of: "\n", with: "\\n")
+        return flat.count > 60 ? String(flat.prefix(60)) + "…" : flat
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let decoding = error as? DecodingError {
+            switch decoding {
+            case let .keyNotFound(key, context):
+                return "missing key '\(key.stringValue)' at \(path(context.codingPath))"
+            case let .typeMismatch(_, context), let .valueNotFound(_, context), let .dataCorrupted(context):
+                return "\(context.debugDescription) at \(path(context.codingPath))"
+            @unknown default:
+                return "\(error)"
+            }
+        }
+        return "\(error)"
+    }
+
+    private static func path(_ keys: [any CodingKey]) -> String {
+        keys.isEmpty ? "top level" : keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+}

@@ -1,0 +1,41 @@
+/// `--format json`: one object, the contract in DESIGN.md.
+public enum JSONReporter {
+    public static func render(_ report: ScanReport) -> String {
+        let findings = report.findings.map(value)
+        let summary = JSONWriter.Value.object([
+            ("files", .int(report.summary.files)),
+            ("bytes", .int(report.summary.bytes)),
+            ("skipped", .array(report.summary.skipped.map {
+                .object([("path", .string($0.path)), ("reason", .string($0.reason))])
+            })),
+            ("duration_ms", .int(report.summary.durationMs)),
+        ])
+        return JSONWriter.render(.object([("version", .int(1)), ("findings", .array(findings)), ("summary", summary)])) + "\n"
+    }
+
+    static func value(_ f: Finding) -> JSONWriter.Value {
+        let key = f.key
+        return .object([
+            ("rule", .string(f.rule)),
+            ("severity", .string(f.severity.rawValue)),
+            ("path", .string(f.path)),
+            ("line", .int(f.line)),
+            ("column", .int(f.column)),
+            ("end_line", .int(f.endLine)),
+            ("commit", .optional(f.commit)),
+            ("fingerprint", .optional(key?.identity?.oci)),
+            ("sha256", .optional(key?.identity?.sha256)),
+            ("key_type", .optional(key?.algorithm)),
+            ("key_bits", .optional(key?.identity?.bits)),
+            ("key_format", .optional(key?.format)),
+            ("encrypted", .bool(key?.encrypted ?? false)),
+            ("truncated", .bool(key?.truncated ?? false)),
+            ("oci_marker", .bool(f.ociMarker)),
+            ("known_key", .null),
+            ("oci", .null),
+            ("related", .array([])),
+            ("message", .string(f.message)),
+            ("preview", .string(f.preview)),
+        ])
+    }
+}

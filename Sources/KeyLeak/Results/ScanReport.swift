@@ -1,0 +1,33 @@
+/// A file (or other input) that could not be scanned, and why.
+public struct SkippedInput: Sendable, Hashable {
+    public var path: String
+    public var reason: String
+}
+
+/// Counts for the report's summary.
+public struct ScanSummary: Sendable {
+    /// Files (blobs) scanned.
+    public var files: Int = 0
+    /// Bytes scanned.
+    public var bytes: Int = 0
+    /// Inputs that could not be read, sorted by path.
+    public var skipped: [SkippedInput] = []
+    /// Wall time of the scan, milliseconds.
+    public var durationMs: Int = 0
+}
+
+/// What a scan found: findings in report order and the summary.
+public struct ScanReport: Sendable {
+    public var findings: [Finding]
+    public var summary: ScanSummary
+
+    public init(findings: [Finding], summary: ScanSummary) {
+        self.findings = findings
+        self.summary = summary
+    }
+
+    /// Findings at or above `severity`.
+    public func count(atOrAbove severity: Severity) -> Int {
+        findings.filter { $0.severity >= severity }.count
+    }
+}

@@ -1,0 +1,4 @@
+/// keyleak's version, printed by `--version` and written into reports.
+public enum KeyLeakVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import KeyLeak
+
+/// Output options shared by the commands that report findings.
+struct ReportOptions: ParsableArguments {
+    @Option(help: "Report format: text, json.")
+    var format: ReportFormat = .text
+
+    @Option(help: ArgumentHelp("Write the report to FILE instead of standard output.", valueName: "FILE"))
+    var output: String?
+
+    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding is at or above this severity: low, medium, high, critical.")
+    var failOn: Severity = .medium
+
+    @Flag(help: "Print nothing but the report (no warnings about skipped files on standard error).")
+    var quiet = false
+}
+
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+extension Severity: ExpressibleByArgument {}
+
+/// Rule options shared by `scan`, `fingerprint` and `rules`.
+struct RuleOptions: ParsableArguments {
+    @Option(name: .customLong("rules"), help: ArgumentHelp("Add the rule files (*.yaml) in DIR (repeatable).", valueName: "DIR"))
+    var ruleDirectories: [String] = []
+
+    func load() throws -> RuleSet {
+        do {
+            return try RuleSet(extraDirectories: ruleDirectories)
+        } catch {
+            throw Fatal("\(error)")
+        }
+    }
+}
+
+/// An error that ends the command with exit status 2 and a message.
+struct Fatal: Error, CustomStringConvertible {
+    var description: String
+    init(_ message: String) { description = message }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("keyleak: \(message)\n".utf8))
+}
+
+/// Runs `body`, mapping failures to exit status 2 with a message on standard error.
+func exitingOnFailure<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as any (Error & CustomStringConvertible) {
+        printError(error.description)
+        throw ExitCode(2)
+    } catch {
+        printError("\(error)")
+        throw ExitCode(2)
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import KeyLeak
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct ScanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Scan files and directories for private keys and OCI credentials.",
+        discussion: "Exit status: 0 nothing at or above --fail-on, 1 findings at or above it, 2 the scan could not be done."
+    )
+
+    @Argument(help: "Files and directories to scan (default: the current directory).")
+    var paths: [String] = []
+
+    @Option(help: "Worker threads (default: one per core).")
+    var threads: Int?
+
+    @Flag(name: .customLong("follow-symlinks"), help: "Follow symbolic links (loops are detected). Default: links are not read.")
+    var followSymlinks = false
+
+    @OptionGroup var rules: RuleOptions
+    @OptionGroup var report: ReportOptions
+
+    func validate() throws {
+        if let threads, threads < 1 || threads > 256 {
+            throw ValidationError("--threads must be between 1 and 256")
+        }
+    }
+
+    func run() throws {
+        let result = try exitingOnFailure { () -> ScanReport in
+            var options = ScanOptions()
+            if !paths.isEmpty { options.paths = paths }
+            if let threads { options.threads = threads }
+            options.followSymlinks = followSymlinks
+            let scanner = Scanner(ruleSet: try rules.load())
+            return try scanner.scan(options)
+        }
+        if !report.quiet {
+            for skipped in result.summary.skipped { printError("skipped \(skipped.path): \(skipped.reason)") }
+        }
+        try exitingOnFailure { try write(result) }
+        if result.count(atOrAbove: report.failOn) > 0 { throw ExitCode(1) }
+    }
+
+    private func write(_ result: ScanReport) throws {
+        let toTerminal = report.output == nil && isatty(STDOUT_FILENO) == 1
+        let text: String
+        switch report.format {
+        case .text:
+            let color = toTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+            text = TextReporter(color: color).render(result)
+        case .json:
+            text = JSONReporter.render(result)
+        }
+        if let output = report.output {
+            do {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: output))
+            } catch {
+                throw Fatal("\(output): cannot write report: \((error as NSError).localizedDescription)")
+            }
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+}
