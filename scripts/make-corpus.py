@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""Writes a corpus of private keys in every form keyleak knows, embedded in the
+ways keys get pasted, plus look-alikes that must not be reported, into DIR.
+
+Every key is generated here and now with openssl, ssh-keygen, puttygen and gpg
+(each optional tool is skipped when missing). DIR/expected.json lists what a
+correct scan reports: [{path, line, fingerprint, severity, encrypted,
+truncated, format}], and DIR/lookalikes.json the files that must stay silent.
+
+Usage: make-corpus.py DIR
+"""
+import base64, json, os, shutil, subprocess, sys, textwrap
+
+out = sys.argv[1]
+keys_dir = os.path.join(out, ".keygen")
+os.makedirs(keys_dir, exist_ok=True)
+expected, lookalikes = [], []
+
+
+def run(*args, input=None):
+    return subprocess.run(args, check=True, capture_output=True, input=input).stdout
+
+
+def have(tool):
+    return shutil.which(tool) is not None
+
+
+def oci_fingerprint_of_pem(path):
+    der = run("openssl", "pkey", "-in", path, "-pubout", "-outform", "DER")
+    return md5_colon(der)
+
+
+def md5_colon(der):
+    digest = run("openssl", "md5", "-c", input=der).decode()
+    return digest.strip().split("= ")[-1]
+
+
+def ssh_pub_fingerprint(pub_line):
+    """OCI fingerprint of an OpenSSH public key line, through ssh-keygen's PKCS8 export."""
+    kind, blob = pub_line.split()[:2]
+    if kind == "ssh-ed25519":
+        # ssh-keygen cannot export Ed25519 as PKCS8: build the SubjectPublicKeyInfo.
+        raw = base64.b64decode(blob)[-32:]
+        der = run("openssl", "pkey", "-pubin", "-inform", "DER", "-outform", "DER",
+                  input=bytes.fromhex("302a300506032b6570032100") + raw)
+        return md5_colon(der)
+    p = os.path.join(keys_dir, "tmp.pub")
+    with open(p, "w") as f:
+        f.write(pub_line)
+    pem = run("ssh-keygen", "-e", "-m", "PKCS8", "-f", p)
+    der = run("openssl", "pkey", "-pubin", "-outform", "DER", input=pem)
+    return md5_colon(der)
+
+
+def write(rel, data, mode="w"):
+    path = os.path.join(out, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb" if isinstance(data, bytes) else "w", newline="") as f:
+        f.write(data)
+    return data
+
+
+def line_of(data, needle):
+    if isinstance(data, str):
+        data = data.encode()
+    i = data.find(needle.encode() if isinstance(needle, str) else needle)
+    assert i >= 0, needle
+    return data[:i].count(b"\n") + 1
+
+
+def expect(rel, data, needle, fp, severity="high", encrypted=False, truncated=False, fmt=None):
+    expected.append(dict(path=rel, line=line_of(data, needle), fingerprint=fp, severity=severity,
+                         encrypted=encrypted, truncated=truncated, format=fmt))
+
+
+def genkey(name, *args):
+    path = os.path.join(keys_dir, name)
+    run(*args, "-out", path)
+    return path, open(path).read()
+
+
+# --- keys -------------------------------------------------------------------
+rsa_path, rsa_pem = genkey("rsa.pem", "openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048")
+rsa1 = run("openssl", "pkey", "-in", rsa_path, "-traditional").decode()
+rsa_fp = oci_fingerprint_of_pem(rsa_path)
+forms = [
+    ("pem/rsa-pkcs1.pem", rsa1, rsa_fp, "pkcs1"),
+    ("pem/rsa-pkcs8.pem", rsa_pem, rsa_fp, "pkcs8"),
+]
+p, pem = genkey("rsa4096.pem", "openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:4096")
+forms.append(("pem/rsa-4096.pem", pem, oci_fingerprint_of_pem(p), "pkcs8"))
+p = os.path.join(keys_dir, "ec.pem")
+ec_with_params = run("openssl", "ecparam", "-name", "prime256v1", "-genkey").decode()
+open(p, "w").write(ec_with_params)
+forms.append(("pem/ec-with-params.pem", ec_with_params, oci_fingerprint_of_pem(p), "sec1"))
+ec_sec1 = run("openssl", "ec", "-in", p).decode()
+forms.append(("pem/ec-sec1.pem", ec_sec1, oci_fingerprint_of_pem(p), "sec1"))
+p, pem = genkey("ec384.pem", "openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:secp384r1")
+forms.append(("pem/ec-p384-pkcs8.pem", pem, oci_fingerprint_of_pem(p), "pkcs8"))
+for algo in ("ed25519", "x25519", "ed448"):
+    p, pem = genkey(algo + ".pem", "openssl", "genpkey", "-algorithm", algo)
+    forms.append((f"pem/{algo}.pem", pem, oci_fingerprint_of_pem(p), "pkcs8"))
+params = os.path.join(keys_dir, "dsaparams.pem")
+run("openssl", "genpkey", "-genparam", "-algorithm", "DSA", "-pkeyopt", "dsa_paramgen_bits:2048", "-out", params)
+p, pem = genkey("dsa.pem", "openssl", "genpkey", "-paramfile", params)
+forms.append(("pem/dsa-pkcs8.pem", pem, oci_fingerprint_of_pem(p), "pkcs8"))
+dsa_trad = run("openssl", "pkey", "-in", p, "-traditional").decode()
+forms.append(("pem/dsa-traditional.pem", dsa_trad, oci_fingerprint_of_pem(p), "dsa"))
+for rel, pem, fp, fmt in forms:
+    write(rel, pem)
+    # The finding stands at the key's own BEGIN line (after any EC PARAMETERS block).
+    expect(rel, pem, "-----BEGIN " + pem.split("-----BEGIN ")[-1].split("-----")[0], fp, fmt=fmt)
+
+enc8 = run("openssl", "pkcs8", "-topk8", "-in", rsa_path, "-v2", "aes256", "-passout", "pass:secret").decode()
+write("pem/rsa-encrypted-pkcs8.pem", enc8)
+expect("pem/rsa-encrypted-pkcs8.pem", enc8, "-----BEGIN", None, "medium", encrypted=True, fmt="pkcs8")
+legacy = run("openssl", "rsa", "-in", rsa_path, "-aes256", "-passout", "pass:secret", "-traditional").decode()
+write("pem/rsa-legacy-encrypted.pem", legacy)
+expect("pem/rsa-legacy-encrypted.pem", legacy, "-----BEGIN", None, "medium", encrypted=True, fmt="pkcs1")
+
+oci = rsa1 + "OCI_API_KEY\n"
+write("oci/oci_api_key.pem", oci)
+expect("oci/oci_api_key.pem", oci, "-----BEGIN", rsa_fp, "critical", fmt="pkcs1")
+
+if have("ssh-keygen"):
+    for name, args in [("id_ed25519", ["-t", "ed25519", "-N", ""]), ("id_rsa_enc", ["-t", "rsa", "-b", "2048", "-N", "pw"]),
+                       ("id_ecdsa", ["-t", "ecdsa", "-b", "256", "-N", ""])]:
+        p = os.path.join(keys_dir, name)
+        run("ssh-keygen", "-q", "-C", "corpus", *args, "-f", p)
+        data = open(p).read()
+        write("ssh/" + name, data)
+        enc = name.endswith("_enc")
+        expect("ssh/" + name, data, "-----BEGIN", ssh_pub_fingerprint(open(p + ".pub").read()),
+               "medium" if enc else "high", encrypted=enc, fmt="openssh")
+        pub = open(p + ".pub").read()
+        write("ssh/" + name + ".pub", pub)
+        lookalikes.append("ssh/" + name + ".pub")
+
+if have("puttygen") and have("ssh-keygen"):
+    empty = os.path.join(keys_dir, "empty")
+    open(empty, "w").close()
+    pw = os.path.join(keys_dir, "pw")
+    open(pw, "w").write("secret\n")
+    for name, args, phrase in [("rsa-v2.ppk", ["-t", "rsa", "-b", "2048", "--ppk-param", "version=2"], empty),
+                               ("ed25519-v3.ppk", ["-t", "ed25519"], empty),
+                               ("ecdsa-v3-encrypted.ppk", ["-t", "ecdsa", "-b", "256"], pw)]:
+        p = os.path.join(keys_dir, name)
+        run("puttygen", *args, "-o", p, "-q", "--new-passphrase", phrase)
+        pub = run("puttygen", p, "-O", "public-openssh", "--old-passphrase", phrase).decode()
+        data = open(p).read()
+        write("putty/" + name, data)
+        enc = phrase == pw
+        expect("putty/" + name, data, "PuTTY-User-Key-File", ssh_pub_fingerprint(pub), "medium" if enc else "high",
+               encrypted=enc, fmt="ppk2" if "v2" in name else "ppk3")
+    p = os.path.join(keys_dir, "rsa-v2.ppk")
+    q = os.path.join(keys_dir, "sshcom.key")
+    run("puttygen", p, "-O", "private-sshcom", "-o", q, "--new-passphrase", empty)
+    data = open(q).read()
+    write("ssh2/rsa.key", data)
+    pub = run("puttygen", p, "-O", "public-openssh").decode()
+    expect("ssh2/rsa.key", data, "---- BEGIN", ssh_pub_fingerprint(pub), fmt="ssh2")
+
+if have("gpg"):
+    home = os.path.join(keys_dir, "gnupg")
+    os.makedirs(home, mode=0o700, exist_ok=True)
+    try:
+        run("gpg", "--batch", "--homedir", home, "--pinentry-mode", "loopback", "--passphrase", "",
+            "--quick-gen-key", "Corpus <corpus@example.invalid>", "rsa2048", "sign", "never")
+        armored = run("gpg", "--batch", "--homedir", home, "--pinentry-mode", "loopback", "--passphrase", "",
+                      "--armor", "--export-secret-keys").decode()
+        write("pgp/secret.asc", armored)
+        expect("pgp/secret.asc", armored, "-----BEGIN", None, fmt="pgp")
+        expected[-1]["fingerprint"] = "*"  # computed from the RSA modulus; checked for presence only
+        public = run("gpg", "--batch", "--homedir", home, "--armor", "--export").decode()
+        write("pgp/public.asc", public)
+        lookalikes.append("pgp/public.asc")
+    except subprocess.CalledProcessError:
+        pass
+
+# --- embeddings of one RSA key ------------------------------------------------
+body_lines = rsa1.strip().splitlines()
+json_value = "\\n".join(body_lines) + "\\n"
+embeddings = {
+    "embed/service-account.json": '{\n  "type": "service_account",\n  "private_key": "' + json_value + '",\n  "id": 1\n}\n',
+    "embed/double-escaped.json": '{"config": "{\\"key\\": \\"' + "\\\\n".join(body_lines) + '\\"}"}\n',
+    "embed/values.yaml": "app:\n  tls:\n    key: |\n" + "".join("      " + l + "\n" for l in body_lines) + "  other: 1\n",
+    "embed/folded.yaml": "key: >-\n" + "".join("  " + l + "\n" for l in body_lines),
+    "embed/main.tf": 'resource "x" "y" {\n  private_key = <<EOF\n' + rsa1 + "EOF\n}\n",
+    "embed/Keys.java": "class Keys {\n  static final String KEY =\n" + " +\n".join('      "' + l + '\\n"' for l in body_lines) + ";\n}\n",
+    "embed/keys.py": "KEY = (\n" + "".join('    "' + l + '\\n"\n' for l in body_lines) + ")\n",
+    "embed/keys.go": "package keys\n\nconst key = `" + rsa1 + "`\n",
+    "embed/quoted.env": 'PRIVATE_KEY="' + json_value + '"\nOTHER=1\n',
+    "embed/unquoted.env": "PRIVATE_KEY=" + json_value + "\n",
+    "embed/README.md": "# Setup\n\nUse this key:\n\n```\n" + rsa1 + "```\n",
+    "embed/crlf.pem": rsa1.replace("\n", "\r\n"),
+    "embed/wrapped76.pem": body_lines[0] + "\n" + "\n".join(textwrap.wrap("".join(body_lines[1:-1]), 76)) + "\n" + body_lines[-1] + "\n",
+    "embed/one-line-spaces.txt": "key: " + " ".join(body_lines) + "\n",
+    "embed/one-line.txt": "note\nkey=" + body_lines[0] + "".join(body_lines[1:-1]) + body_lines[-1] + "\n",
+    "embed/commented.sh": "#!/bin/sh\n" + "".join("# " + l + "\n" for l in body_lines),
+    "embed/concat.js": "const key = '" + body_lines[0] + "\\n' +\n" + "".join("  '" + l + "\\n' +\n" for l in body_lines[1:-1]) + "  '" + body_lines[-1] + "';\n",
+}
+for rel, data in embeddings.items():
+    write(rel, data)
+    expect(rel, data, "-----BEGIN", rsa_fp, fmt="pkcs1")
+
+k8s = "apiVersion: v1\nkind: Secret\ndata:\n  tls.key: " + base64.b64encode(rsa1.encode()).decode() + "\n"
+write("embed/secret.yaml", k8s)
+expect("embed/secret.yaml", k8s, "LS0tLS1CRUdJTi", rsa_fp, fmt="pkcs1")
+der = run("openssl", "pkey", "-in", rsa_path, "-outform", "DER")
+der_b64 = base64.b64encode(der).decode()
+bare = '{\n  "name": "x",\n  "key": "' + der_b64 + '"\n}\n'
+write("embed/bare-der.json", bare)
+expect("embed/bare-der.json", bare, der_b64[:20], rsa_fp)
+p = os.path.join(keys_dir, "ed25519.pem")
+ed_der_b64 = base64.b64encode(run("openssl", "pkey", "-in", p, "-outform", "DER")).decode()
+bare_env = "SIGNING_KEY=" + ed_der_b64 + "\n"
+write("embed/bare-ed25519.env", bare_env)
+expect("embed/bare-ed25519.env", bare_env, ed_der_b64[:20], oci_fingerprint_of_pem(p), fmt="pkcs8")
+oci_json = '{"key": "' + json_value + 'OCI_API_KEY\\n"}\n'
+write("embed/oci-marker.json", oci_json)
+expect("embed/oci-marker.json", oci_json, "-----BEGIN", rsa_fp, "critical", fmt="pkcs1")
+
+# Truncated: the first half of the body.
+cut = "\n".join(body_lines[: len(body_lines) // 2]) + "\n"
+write("lookalike/truncated.pem", cut)
+expect("lookalike/truncated.pem", cut, "-----BEGIN", None, "medium", truncated=True, fmt="pkcs1")
+cut_closed = "\n".join(body_lines[: len(body_lines) // 2]) + "\n" + body_lines[-1] + "\n"
+write("lookalike/truncated-closed.pem", cut_closed)
+expect("lookalike/truncated-closed.pem", cut_closed, "-----BEGIN", None, "medium", truncated=True, fmt="pkcs1")
+
+# --- look-alikes that must not be reported --------------------------------------
+pub = run("openssl", "pkey", "-in", rsa_path, "-pubout").decode()
+cert = run("openssl", "req", "-x509", "-key", rsa_path, "-subj", "/CN=corpus", "-days", "1").decode()
+csr = run("openssl", "req", "-new", "-key", rsa_path, "-subj", "/CN=corpus").decode()
+rsapub = run("openssl", "rsa", "-in", rsa_path, "-RSAPublicKey_out").decode()
+random_body = "\n".join(textwrap.wrap(base64.b64encode(os.urandom(1190)).decode(), 64))
+look = {
+    "lookalike/public.pem": pub,
+    "lookalike/rsa-public.pem": rsapub,
+    "lookalike/cert.pem": cert,
+    "lookalike/cert-der.json": '{"cert": "' + "".join(cert.strip().splitlines()[1:-1]) + '"}\n',
+    "lookalike/request.csr": csr,
+    "lookalike/placeholder.md": "```\n-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----\n```\n",
+    "lookalike/placeholder2.txt": "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA...\n-----END RSA PRIVATE KEY-----\n",
+    "lookalike/placeholder3.yaml": "key: \"-----BEGIN PRIVATE KEY-----\\n<your key here>\\n-----END PRIVATE KEY-----\"\n",
+    "lookalike/random.pem": "-----BEGIN RSA PRIVATE KEY-----\n" + random_body + "\n-----END RSA PRIVATE KEY-----\n",
+    "lookalike/prose.md": "Append the line OCI_API_KEY to your key file, after -----END RSA PRIVATE KEY-----.\n",
+    "lookalike/code.py": 'if line.startswith("-----BEGIN RSA PRIVATE KEY-----"):\n    pass\n',
+}
+for rel, data in look.items():
+    write(rel, data)
+    lookalikes.append(rel)
+
+shutil.rmtree(keys_dir)
+with open(os.path.join(out, "expected.json"), "w") as f:
+    json.dump({"findings": expected, "lookalikes": lookalikes}, f, indent=1)
+print(f"{len(expected)} keys, {len(lookalikes)} look-alikes in {out}")
