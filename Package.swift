@@ -30,7 +30,9 @@ let package = Package(
             name: "KeyLeakCLI",
             dependencies: ["KeyLeak", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "KeyLeakTests", dependencies: ["KeyLeak"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["KeyLeak"]),
+        // Helpers shared by the test targets: temporary trees, OpenSSL key generation, running the binary.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "KeyLeakTests", dependencies: ["KeyLeak", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["KeyLeak", "TestSupport"]),
     ]
 )

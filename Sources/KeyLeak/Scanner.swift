@@ -13,6 +13,8 @@ public struct ScanOptions: Sendable {
     public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     /// Follow symbolic links (with loop detection). Default: off, links are not read.
     public var followSymlinks = false
+    /// Honour inline `keyleak:allow` comments. Default: on; `--no-inline-allow` turns it off for audits.
+    public var allowInline = true
 
     public init() {}
 }
@@ -47,6 +49,7 @@ public final class Scanner: Sendable {
         var skipped: [SkippedInput] = []
         var files = 0
         var bytes = 0
+        var suppressed = 0
     }
 
     public func scan(_ options: ScanOptions) throws -> ScanReport {
@@ -76,7 +79,7 @@ public final class Scanner: Sendable {
         let ruleSet = self.ruleSet
         let scanFile: @Sendable (Int, WalkedFile) -> Void = { worker, file in
             let state = states[worker]
-            let scanner = state.scanner ?? BlobScanner(ruleSet: ruleSet)
+            let scanner = state.scanner ?? BlobScanner(ruleSet: ruleSet, allowInline: options.allowInline)
             state.scanner = scanner
             Scanner.scanFile(file, with: scanner, into: state, followSymlinks: options.followSymlinks)
         }
@@ -95,6 +98,7 @@ public final class Scanner: Sendable {
             summary.skipped += state.skipped
             summary.files += state.files
             summary.bytes += state.bytes
+            summary.suppressed += state.suppressed
         }
         findings.sort(by: Finding.reportOrder)
         summary.skipped.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
@@ -127,6 +131,7 @@ public final class Scanner: Sendable {
             state.findings += result.findings
             state.files += 1
             state.bytes += result.bytes
+            state.suppressed += result.suppressed
         } catch let BlobScanner.ReadError.io(code) {
             state.skipped.append(SkippedInput(path: file.display, reason: "read error: " + errnoText(code)))
         } catch {

@@ -21,6 +21,9 @@ struct ScanCommand: ParsableCommand {
     @Flag(name: .customLong("follow-symlinks"), help: "Follow symbolic links (loops are detected). Default: links are not read.")
     var followSymlinks = false
 
+    @Flag(name: .customLong("no-inline-allow"), help: "Ignore keyleak:allow comments (for audits).")
+    var noInlineAllow = false
+
     @OptionGroup var rules: RuleOptions
     @OptionGroup var report: ReportOptions
 
@@ -36,6 +39,7 @@ struct ScanCommand: ParsableCommand {
             if !paths.isEmpty { options.paths = paths }
             if let threads { options.threads = threads }
             options.followSymlinks = followSymlinks
+            options.allowInline = !noInlineAllow
             let scanner = Scanner(ruleSet: try rules.load())
             return try scanner.scan(options)
         }

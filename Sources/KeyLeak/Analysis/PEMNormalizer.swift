@@ -324,13 +324,7 @@ enum PEMNormalizer {
     }
 
     static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Range<Int>? {
-        guard needle.count <= haystack.count, let first = needle.first else { return nil }
-        var i = 0
-        while i + needle.count <= haystack.count {
-            if haystack[i] == first, Array(haystack[i..<i + needle.count]) == needle { return i..<i + needle.count }
-            i += 1
-        }
-        return nil
+        ByteSearch.find(needle, in: haystack)
     }
 }
 

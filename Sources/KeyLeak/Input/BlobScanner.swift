@@ -23,7 +23,11 @@ final class BlobScanner {
     private let scratch: MatchScratch
     private let buffer: UnsafeMutableRawBufferPointer
 
-    init(ruleSet: RuleSet) {
+    /// Honour `keyleak:allow` comments (off for audits). Default: on.
+    let allowInline: Bool
+
+    init(ruleSet: RuleSet, allowInline: Bool = true) {
+        self.allowInline = allowInline
         matcher = Matcher(ruleSet: ruleSet)
         analyzer = Analyzer(ruleSet: ruleSet)
         scratch = MatchScratch(ruleSet: ruleSet)
@@ -39,8 +43,9 @@ final class BlobScanner {
     /// Scans bytes produced by `read` (which fills the buffer it is given and
     /// returns the count, 0 at the end, or throws). Returns the findings with
     /// line numbers set and the number of bytes scanned.
-    func scan(path: String, read: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> (findings: [Finding], bytes: Int) {
+    func scan(path: String, read: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> (findings: [Finding], bytes: Int, suppressed: Int) {
         var findings: [Finding] = []
+        var suppressed = 0
         var windowStart = 0  // absolute offset of buffer[0]
         var filled = 0
         var atEnd = false
@@ -64,6 +69,10 @@ final class BlobScanner {
                     let end = lines.position(of: max(finding.startOffset, finding.endOffset - 1), in: view)
                     finding.line = start.line
                     finding.column = start.column
+                    if allowInline, InlineAllow.allows(view, at: finding.startOffset) {
+                        suppressed += 1
+                        continue
+                    }
                     finding.endLine = end.line
                     finding.startOffset += windowStart
                     finding.endOffset += windowStart
@@ -81,7 +90,7 @@ final class BlobScanner {
             try fill()
             if filled == 0 { break }
         }
-        return (findings, windowStart + filled)
+        return (findings, windowStart + filled, suppressed)
     }
 
     /// Scans an in-memory blob.
@@ -151,6 +160,10 @@ struct LineCounter {
 
     /// Moves past the first `blockEnd` bytes of the window, which the next window drops.
     mutating func advance(past blockEnd: Int, in view: UnsafeRawBufferPointer) {
+        if countedTo > blockEnd {
+            // A finding's end reached into the overlap: count the dropped block alone.
+            self = LineCounter(line: baseLine, countedTo: 0, lastLineStart: baseLineStart)
+        }
         count(in: view, to: blockEnd)
         countedTo = 0
         lastLineStart -= blockEnd

@@ -8,6 +8,7 @@ public enum JSONReporter {
             ("skipped", .array(report.summary.skipped.map {
                 .object([("path", .string($0.path)), ("reason", .string($0.reason))])
             })),
+            ("suppressed", .int(report.summary.suppressed)),
             ("duration_ms", .int(report.summary.durationMs)),
         ])
         return JSONWriter.render(.object([("version", .int(1)), ("findings", .array(findings)), ("summary", summary)])) + "\n"

@@ -12,6 +12,8 @@ public struct ScanSummary: Sendable {
     public var bytes: Int = 0
     /// Inputs that could not be read, sorted by path.
     public var skipped: [SkippedInput] = []
+    /// Findings silenced by inline `keyleak:allow` comments (counted, never hidden without trace).
+    public var suppressed: Int = 0
     /// Wall time of the scan, milliseconds.
     public var durationMs: Int = 0
 }

@@ -33,6 +33,7 @@ public struct TextReporter {
         let total = report.findings.count
         var line = total == 0 ? "no findings" : "\(total) finding\(total == 1 ? "" : "s") (\(counts.joined(separator: ", ")))"
         line += " in \(s.files) file\(s.files == 1 ? "" : "s"), \(TextReporter.bytes(s.bytes)), \(s.durationMs) ms"
+        if s.suppressed > 0 { line += "; \(s.suppressed) suppressed inline" }
         if !s.skipped.isEmpty { line += "; \(s.skipped.count) skipped" }
         var out = (report.findings.isEmpty ? "" : "\n") + line + "\n"
         for skipped in s.skipped { out += "  skipped \(skipped.path): \(skipped.reason)\n" }

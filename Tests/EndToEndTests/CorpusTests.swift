@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The built binary against a corpus of keys in every form and embedding, made
+/// by `scripts/make-corpus.py` with openssl, ssh-keygen, puttygen and gpg.
+@Suite(.serialized) struct CorpusTests {
+    struct Expected: Decodable {
+        struct Key: Decodable {
+            var path: String
+            var line: Int
+            var fingerprint: String?
+            var severity: String
+            var encrypted: Bool
+            var truncated: Bool
+            var format: String?
+        }
+        var findings: [Key]
+        var lookalikes: [String]
+    }
+
+    static func makeCorpus() throws -> (TemporaryDirectory, Expected) {
+        let dir = try TemporaryDirectory()
+        try Shell.check("python3", [Paths.packageRoot.appendingPathComponent("scripts/make-corpus.py").path, dir.path])
+        let data = try Data(contentsOf: dir.url.appendingPathComponent("expected.json"))
+        return (dir, try JSONDecoder().decode(Expected.self, from: data))
+    }
+
+    @Test func everyKeyFoundWithItsFingerprintAndNoLookalike() throws {
+        let (dir, expected) = try Self.makeCorpus()
+        #expect(expected.findings.count >= 30)
+        let result = try Shell.run(Paths.binary, ["scan", "--format", "json", dir.path])
+        #expect(result.status == 1)
+        let report = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        var got: [String: [String: Any]] = [:]
+        for finding in report["findings"] as? [[String: Any]] ?? [] {
+            got["\(finding["path"] as? String ?? ""):\(finding["line"] as? Int ?? 0)"] = finding
+        }
+        for key in expected.findings {
+            let id = "\(key.path):\(key.line)"
+            guard let finding = got.removeValue(forKey: id) else {
+                Issue.record("missing: \(id)")
+                continue
+            }
+            let fingerprint = finding["fingerprint"] as? String
+            if key.fingerprint == "*" {
+                #expect(fingerprint != nil, "\(id): no fingerprint")
+            } else {
+                #expect(fingerprint == key.fingerprint, "\(id): fingerprint")
+            }
+            #expect(finding["severity"] as? String == key.severity, "\(id): severity")
+            #expect(finding["encrypted"] as? Bool == key.encrypted, "\(id): encrypted")
+            #expect(finding["truncated"] as? Bool == key.truncated, "\(id): truncated")
+            if let format = key.format { #expect(finding["key_format"] as? String == format, "\(id): format") }
+        }
+        for (id, finding) in got {
+            Issue.record("unexpected finding \(id): \(finding["message"] ?? "")")
+        }
+    }
+
+    @Test func sameFindingsWithOneThreadAndEight() throws {
+        let (dir, _) = try Self.makeCorpus()
+        let one = try Shell.run(Paths.binary, ["scan", "--format", "json", "--threads", "1", dir.path])
+        let eight = try Shell.run(Paths.binary, ["scan", "--format", "json", "--threads", "8", dir.path])
+        func findings(_ data: Data) throws -> String {
+            let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let list = try JSONSerialization.data(withJSONObject: object["findings"] ?? [], options: [.sortedKeys])
+            return String(decoding: list, as: UTF8.self)
+        }
+        #expect(try findings(one.stdout) == findings(eight.stdout))
+    }
+
+    @Test func noReportPrintsAKeyBody() throws {
+        let (dir, expected) = try Self.makeCorpus()
+        var bodies: [String] = []
+        for key in expected.findings {
+            let text = try String(contentsOfFile: dir.file(key.path), encoding: .utf8)
+            // Every 16-character run of each base64 line of the key file.
+            for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\\" || $0 == "\"" || $0 == "'" || $0 == " " }) {
+                let chars = Array(line.filter { $0.isLetter || $0.isNumber || $0 == "+" || $0 == "/" })
+                guard chars.count >= 40 else { continue }
+                for start in stride(from: 8, to: chars.count - 16, by: 8) { bodies.append(String(chars[start..<start + 16])) }
+            }
+        }
+        #expect(bodies.count > 100)
+        for format in ["text", "json"] {
+            let result = try Shell.run(Paths.binary, ["scan", "--format", format, dir.path])
+            let output = result.text + result.stderr
+            let leaked = bodies.filter { output.contains($0) }
+            #expect(leaked.isEmpty, "\(format) output shows key material: \(leaked.prefix(3))")
+        }
+    }
+}

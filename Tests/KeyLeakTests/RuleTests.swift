@@ -1,0 +1,68 @@
+import Testing
+@testable import KeyLeak
+
+@Suite struct RuleTests {
+    static let ruleSet = try! RuleSet()
+
+    @Test("every rule's examples match and negatives do not", arguments: RuleTests.ruleSet.rules.map(\.id))
+    func examples(ruleID: String) throws {
+        let problems = RuleTests.ruleSet.checkExamples().filter { $0.hasPrefix("rule '\(ruleID)'") }
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
+    @Test func embeddedRulesAreLoaded() {
+        let ids = Set(RuleTests.ruleSet.rules.map(\.id))
+        #expect(ids.isSuperset(of: ["private-key", "putty-private-key", "ssh2-private-key", "der-private-key",
+                                    "base64-pem-private-key", "oci-api-key-marker"]))
+    }
+
+    static let valid = """
+    rules:
+      - id: demo
+        title: Demo
+        severity: low
+        analyzer: oci-marker
+        keywords: ["DEMO"]
+        pattern: 'DEMO'
+        examples: ["DEMO"]
+        negative_examples: ["demo"]
+    """
+
+    @Test func duplicateIDsAreRejected() {
+        #expect(throws: RuleSet.LoadError.self) {
+            try RuleSet(files: [("a.yaml", RuleTests.valid), ("b.yaml", RuleTests.valid)])
+        }
+    }
+
+    @Test func brokenPatternNamesRuleAndPCRE2Message() {
+        let broken = RuleTests.valid.replacingOccurrences(of: "pattern: 'DEMO'", with: "pattern: 'DEMO('")
+        do {
+            _ = try RuleSet(files: [("x.yaml", broken)])
+            Issue.record("a pattern that does not compile was accepted")
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains("x.yaml") && text.contains("demo") && text.contains("missing closing parenthesis"))
+        }
+    }
+
+    @Test func missingFieldIsReportedWithFile() {
+        let broken = RuleTests.valid.replacingOccurrences(of: "    severity: low\n", with: "")
+        do {
+            _ = try RuleSet(files: [("y.yaml", broken)])
+            Issue.record("a rule without severity was accepted")
+        } catch {
+            #expect("\(error)".contains("y.yaml") && "\(error)".contains("severity"))
+        }
+    }
+
+    @Test func checkReportsFailingExamples() throws {
+        let wrong = RuleTests.valid.replacingOccurrences(of: "negative_examples: [\"demo\"]", with: "negative_examples: [\"DEMO too\"]")
+        let set = try RuleSet(files: [("z.yaml", wrong)])
+        #expect(set.checkExamples().contains { $0.contains("negative example matches") })
+    }
+
+    @Test func disabledRulesAreLeftOut() throws {
+        let set = try RuleSet(files: [("a.yaml", RuleTests.valid)], disabled: ["demo"])
+        #expect(set.rules.isEmpty)
+    }
+}
