@@ -1,0 +1,27 @@
+#!/bin/sh
+# Installs what keyleak needs on a Debian/Ubuntu machine, skipping what is there:
+#   build: libpcre2-dev, libssl-dev, pkg-config
+#   tests: openssh-client, putty-tools, gnupg, python3 (key generation at test time)
+# Usage: scripts/install-deps.sh [--tests]
+set -eu
+packages="libpcre2-dev libssl-dev pkg-config"
+if [ "${1:-}" = "--tests" ]; then
+    packages="$packages openssh-client putty-tools gnupg python3 util-linux"
+fi
+missing=""
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "keyleak: please install:$missing (no apt-get on this machine)" >&2
+    exit 2
+fi
+sudo=""
+if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "keyleak: run as root or install sudo to install:$missing" >&2; exit 2; }
+    sudo=sudo
+fi
+echo "keyleak: installing$missing" >&2
+$sudo apt-get update -qq >&2
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >&2
