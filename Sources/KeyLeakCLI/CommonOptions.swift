@@ -7,7 +7,7 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "Report format: text, json.")
     var format: ReportFormat = .text
 
-    @Option(help: ArgumentHelp("Write the report to FILE instead of standard output.", valueName: "FILE"))
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the report to FILE instead of standard output.", valueName: "FILE"))
     var output: String?
 
     @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding is at or above this severity: low, medium, high, critical.")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import KeyLeak
 
 @main
@@ -10,4 +11,23 @@ struct KeyLeakCommand: ParsableCommand {
         subcommands: [ScanCommand.self, FingerprintCommand.self, RulesCommand.self],
         defaultSubcommand: ScanCommand.self
     )
+
+    /// Parses and runs, mapping usage errors to exit status 2 (the contract:
+    /// 0 clean, 1 findings, 2 the scan could not be done) instead of 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || code.rawValue == 1 || code.rawValue == 2 {
+                exit(withError: error)
+            }
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                FileHandle.standardError.write(Data((message + "\n").utf8))
+            }
+            Foundation.exit(2)
+        }
+    }
 }

@@ -18,8 +18,12 @@ import TestSupport
         let missing = try keyleak(["scan", dir.file("does-not-exist")])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("does-not-exist"))
-        #expect(try keyleak(["scan", "--threads", "0", dir.path]).status != 0)
-        #expect(try keyleak(["scan", "--format", "xml", dir.path]).status != 0)
+        #expect(try keyleak(["scan", "--threads", "0", dir.path]).status == 2)
+        let badFormat = try keyleak(["scan", "--format", "xml", dir.path])
+        #expect(badFormat.status == 2)
+        #expect(badFormat.stderr.contains("xml"))
+        #expect(try keyleak(["scan", "--no-such-option"]).status == 2)
+        #expect(try keyleak(["--help"]).status == 0)
     }
 
     @Test func scanWithoutPathScansTheCurrentDirectory() throws {

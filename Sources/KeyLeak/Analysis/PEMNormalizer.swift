@@ -188,24 +188,31 @@ enum PEMNormalizer {
         var labelBytes = Array(UnsafeRawBufferPointer(rebasing: input[labelStart..<i]))
         while labelBytes.last == UInt8(ascii: " ") { labelBytes.removeLast() }
         let label = String(decoding: labelBytes, as: UTF8.self)
-        let armour = Array(repeating: UInt8(ascii: "-"), count: dashes)
-        let endArmour = dashes == 5 ? Array("-----END ".utf8) + labelBytes + armour : Array("---- END ".utf8) + labelBytes
+        // NOTE: the block ends at the first END armour whatever its label: a
+        // private key body under `-----END EC PUBLIC KEY-----` is still a key.
+        let endArmour = Array((dashes == 5 ? "-----END" : "---- END").utf8)
+        let nextBegin = Array((dashes == 5 ? "-----BEGIN" : "---- BEGIN").utf8)
         while i < input.count, input[i] == UInt8(ascii: "-") { i += 1 }
         let bodyStart = i
 
         var (text, origin) = unwrap(input, from: bodyStart, terminator: endArmour, quote: openingQuote(input, before: start))
-        var endRange = find(endArmour, in: text)
+        var endRange = closingArmour(endArmour, nextBegin, in: &text)
         if endRange == nil {
             // NOTE: a quoted armour line above a plain body (`"-----BEGIN …"` in prose) reads as plain text.
             (text, origin) = unwrap(input, from: bodyStart, terminator: endArmour, quote: nil)
-            endRange = find(endArmour, in: text)
+            endRange = closingArmour(endArmour, nextBegin, in: &text)
         }
         let interior = endRange.map { Array(text[0..<$0.lowerBound]) } ?? text
         var block = NormalizedBlock(label: label, headers: [], body: [], lines: [], foreignTokens: 0,
                                     closed: endRange != nil, ociMarker: false, endOffset: bodyStart)
         parseInterior(interior, into: &block, stopAtFirstGap: endRange == nil)
         if let endRange {
+            // Past the END label and its closing dashes.
             var endIndex = endRange.upperBound
+            while endIndex < text.count, endIndex - endRange.upperBound < 100,
+                  text[endIndex] == UInt8(ascii: " ") || (65...90).contains(text[endIndex]) || (48...57).contains(text[endIndex]) {
+                endIndex += 1
+            }
             while endIndex < text.count, text[endIndex] == UInt8(ascii: "-") { endIndex += 1 }
             block.endOffset = origin[endIndex - 1] + 1
             if let markerEnd = ociMarker(in: text, after: endIndex) {
@@ -216,6 +223,17 @@ enum PEMNormalizer {
             block.endOffset = origin[last] + 1
         }
         return block
+    }
+
+    /// The first END armour in `text`, unless another BEGIN comes first: then the
+    /// block was never closed, and `text` is cut where the next block begins.
+    static func closingArmour(_ end: [UInt8], _ begin: [UInt8], in text: inout [UInt8]) -> Range<Int>? {
+        let endRange = find(end, in: text)
+        if let nextBegin = find(begin, in: text), nextBegin.lowerBound < (endRange?.lowerBound ?? Int.max) {
+            text.removeSubrange(nextBegin.lowerBound...)
+            return nil
+        }
+        return endRange
     }
 
     /// Splits the interior into headers and base64 body lines.
