@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark: keyleak against ripgrep (and gitleaks and Kingfisher
+when installed) on the same tree, run alternately, several runs each.
+Prints median wall time, ratio to `rg -uuu`, throughput and peak RSS.
+
+Usage: scripts/bench.py [--runs N] [--threads N] [TREE]
+  TREE defaults to a checkout of every Swift package under /opt/swift-packages
+  (made once in /tmp/keyleak-bench-tree), else .build/checkouts.
+  Peers: put gitleaks/kingfisher on PATH or in .peers/bin
+  (../shared/tools/install-peers.sh .peers/bin installs both).
+This is a benchmark, not a test: it asserts nothing and never fails on speed.
+"""
+import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PATTERN = r"-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY( BLOCK)?-----|OCI_API_KEY|key_file\s*="
+
+
+def find_tool(name):
+    local = os.path.join(ROOT, ".peers", "bin", name)
+    return local if os.access(local, os.X_OK) else shutil.which(name)
+
+
+def default_tree():
+    source = "/opt/swift-packages"
+    tree = "/tmp/keyleak-bench-tree"
+    if os.path.isdir(tree):
+        return tree
+    if os.path.isdir(source):
+        print(f"making {tree} from {source} (once)…", file=sys.stderr)
+        os.makedirs(tree)
+        for owner in sorted(os.listdir(source)):
+            for repo in sorted(os.listdir(os.path.join(source, owner))):
+                dest = os.path.join(tree, owner + "-" + repo.removesuffix(".git"))
+                if os.path.exists(dest):
+                    continue
+                subprocess.run(["git", "clone", "-q", "--depth", "1", os.path.join(source, owner, repo), dest],
+                               stderr=subprocess.DEVNULL)
+        return tree
+    return os.path.join(ROOT, ".build", "checkouts")
+
+
+def timed(cmd):
+    """Wall seconds and peak RSS (KiB) of one run; output discarded."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    return time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("tree", nargs="?")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    args = ap.parse_args()
+    tree = os.path.abspath(args.tree or default_tree())
+
+    keyleak = os.path.join(ROOT, ".build", "release", "keyleak")
+    subprocess.run(["swift", "build", "-c", "release", "--package-path", ROOT], check=True,
+                   stdout=subprocess.DEVNULL)
+    report = json.loads(subprocess.run([keyleak, "scan", "--format", "json", "--quiet", tree],
+                                       capture_output=True).stdout)
+    files, size = report["summary"]["files"], report["summary"]["bytes"]
+    print(f"tree: {tree}\n      {files} files, {size / 1e6:.0f} MB, {len(report['findings'])} keyleak findings, "
+          f"{args.runs} runs each, {args.threads} threads, {os.cpu_count()} cores")
+
+    tools = [("keyleak", [keyleak, "scan", "--format", "json", "--quiet", "--threads", str(args.threads), tree])]
+    rg = find_tool("rg")
+    if rg:
+        tools.append(("rg -uuu", [rg, "-uuu", "-c", "-j", str(args.threads), "-e", PATTERN, tree]))
+        tools.append(("rg -uuu -P", [rg, "-uuu", "-P", "-c", "-j", str(args.threads), "-e", PATTERN, tree]))
+    gitleaks = find_tool("gitleaks")
+    if gitleaks:
+        tools.append(("gitleaks dir", [gitleaks, "dir", tree, "--no-banner", "--log-level", "error",
+                                        "--report-path", os.devnull, "--exit-code", "0"]))
+    kingfisher = find_tool("kingfisher")
+    if kingfisher:
+        tools.append(("kingfisher", [kingfisher, "scan", tree, "--no-update-check", "--format", "json",
+                                      "--output", os.devnull]))
+
+    # Warm the page cache, then alternate the tools run by run.
+    for _, cmd in tools:
+        timed(cmd)
+    samples = {name: [] for name, _ in tools}
+    for _ in range(args.runs):
+        for name, cmd in tools:
+            samples[name].append(timed(cmd))
+
+    base = statistics.median(s[0] for s in samples["rg -uuu"]) if "rg -uuu" in samples else None
+    print(f"\n{'tool':<14} {'median s':>9} {'min s':>7} {'x rg':>6} {'MB/s':>7} {'peak RSS MiB':>13}")
+    for name, runs in samples.items():
+        med = statistics.median(r[0] for r in runs)
+        ratio = f"{med / base:.2f}" if base else "-"
+        rss = max(r[1] for r in runs) / 1024
+        print(f"{name:<14} {med:>9.3f} {min(r[0] for r in runs):>7.3f} {ratio:>6} {size / 1e6 / med:>7.0f} {rss:>13.1f}")
+    if base:
+        print(f"\nkeyleak / rg -uuu = {statistics.median(r[0] for r in samples['keyleak']) / base:.2f}")
+
+
+if __name__ == "__main__":
+    main()
