@@ -70,14 +70,18 @@ def main():
     if rg:
         tools.append(("rg -uuu", [rg, "-uuu", "-c", "-j", str(args.threads), "-e", PATTERN, tree]))
         tools.append(("rg -uuu -P", [rg, "-uuu", "-P", "-c", "-j", str(args.threads), "-e", PATTERN, tree]))
+    # NOTE: peers write their reports into a scratch folder, never to /dev/null
+    # (Kingfisher replaces its output file, and would delete /dev/null), and
+    # Kingfisher's network validation of found secrets stays off.
+    scratch = tempfile.mkdtemp(prefix="keyleak-bench-")
     gitleaks = find_tool("gitleaks")
     if gitleaks:
         tools.append(("gitleaks dir", [gitleaks, "dir", tree, "--no-banner", "--log-level", "error",
-                                        "--report-path", os.devnull, "--exit-code", "0"]))
+                                        "--report-path", os.path.join(scratch, "gitleaks.json"), "--exit-code", "0"]))
     kingfisher = find_tool("kingfisher")
     if kingfisher:
-        tools.append(("kingfisher", [kingfisher, "scan", tree, "--no-update-check", "--format", "json",
-                                      "--output", os.devnull]))
+        tools.append(("kingfisher", [kingfisher, "scan", tree, "--no-update-check", "--no-validate",
+                                      "--format", "json", "--output", os.path.join(scratch, "kingfisher.json")]))
 
     # Warm the page cache, then alternate the tools run by run.
     for _, cmd in tools:

@@ -2,7 +2,7 @@
 /// per rule and the prefilter's hit list. Never shared between threads.
 final class MatchScratch {
     let matchData: [PCRE2MatchData]
-    var hits: [(offset: Int, rule: Int)] = []
+    private var hits: [(offset: Int, rule: Int)] = []
     /// Per rule: offset before which no new search starts (set past each match).
     var resumeAt: [Int]
 
@@ -11,4 +11,15 @@ final class MatchScratch {
         resumeAt = Array(repeating: 0, count: ruleSet.rules.count)
         hits.reserveCapacity(64)
     }
+
+    /// The reusable hit list, emptied; hand it back with `returnHits` so its
+    /// storage serves the next window (a local `inout` avoids exclusivity checks).
+    func takeHits() -> [(offset: Int, rule: Int)] {
+        var list: [(offset: Int, rule: Int)] = []
+        swap(&list, &hits)
+        list.removeAll(keepingCapacity: true)
+        return list
+    }
+
+    func returnHits(_ list: [(offset: Int, rule: Int)]) { hits = list }
 }

@@ -16,13 +16,14 @@ struct Matcher {
     /// Matches whose keyword starts in `block` (a range of `buffer`); patterns
     /// may read the whole buffer. Results are sorted by offset.
     func matches(in buffer: UnsafeRawBufferPointer, block: Range<Int>, scratch: MatchScratch) -> [RawMatch] {
-        scratch.hits.removeAll(keepingCapacity: true)
-        ruleSet.prefilter.hits(in: buffer, range: block, into: &scratch.hits)
-        guard !scratch.hits.isEmpty, let base = buffer.baseAddress else { return [] }
-        scratch.hits.sort { $0.offset < $1.offset || ($0.offset == $1.offset && $0.rule < $1.rule) }
+        var hits = scratch.takeHits()
+        defer { scratch.returnHits(hits) }
+        ruleSet.prefilter.hits(in: buffer, range: block, into: &hits)
+        guard !hits.isEmpty, let base = buffer.baseAddress else { return [] }
+        hits.sort { $0.offset < $1.offset || ($0.offset == $1.offset && $0.rule < $1.rule) }
         for i in scratch.resumeAt.indices { scratch.resumeAt[i] = 0 }
         var result: [RawMatch] = []
-        for hit in scratch.hits {
+        for hit in hits {
             let rule = hit.rule
             guard hit.offset >= scratch.resumeAt[rule] else { continue }
             let start = max(lineStart(base, before: hit.offset), scratch.resumeAt[rule])

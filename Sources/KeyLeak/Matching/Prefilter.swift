@@ -11,25 +11,70 @@ import Darwin
 /// from source code and prose). The scan is one `memchr` pass per distinct
 /// anchor byte, then a compare of the keyword around each anchor hit.
 struct Prefilter: Sendable {
-    struct Keyword: Sendable {
-        var bytes: [UInt8]
+    /// One keyword as the hot loop sees it: trivial values only, so scanning
+    /// never retains or releases anything.
+    struct Entry: Sendable {
+        /// Offset of the keyword's first byte in `bytes`.
+        var start: Int
+        var length: Int
+        /// Position of the anchor byte inside the keyword.
         var anchorOffset: Int
         var rule: Int
     }
 
-    /// Keywords grouped by their anchor byte.
-    let groups: [(anchor: UInt8, keywords: [Keyword])]
+    /// Distinct anchor bytes, one `memchr` pass each.
+    let anchors: [UInt8]
+    /// For anchor `i`, its entries are `entries[entryRanges[i]]`.
+    let entryRanges: [Range<Int>]
+    let entries: [Entry]
+    /// Every keyword's bytes, back to back.
+    let bytes: [UInt8]
+    /// Largest anchor offset per anchor (how far past a range an anchor may lie).
+    let maxAnchorOffset: [Int]
     /// Longest keyword, in bytes.
     let longest: Int
 
+    /// An anchor already chosen is reused when it is at most this much more
+    /// common (in rank) than a keyword's rarest byte: one pass fewer costs less
+    /// than a few more candidate compares.
+    static let reuseMargin = 48
+
     init(keywords: [([UInt8], Int)]) {
-        var byAnchor: [UInt8: [Keyword]] = [:]
-        for (bytes, rule) in keywords where !bytes.isEmpty {
+        // Shortest keywords first: they have the fewest bytes to choose from.
+        let ordered = keywords.filter { !$0.0.isEmpty }.sorted { $0.0.count < $1.0.count }
+        var chosen: [UInt8] = []
+        var byAnchor: [UInt8: [(keyword: [UInt8], offset: Int, rule: Int)]] = [:]
+        for (keyword, rule) in ordered {
             var best = 0
-            for i in bytes.indices where Prefilter.rank[Int(bytes[i])] < Prefilter.rank[Int(bytes[best])] { best = i }
-            byAnchor[bytes[best], default: []].append(Keyword(bytes: bytes, anchorOffset: best, rule: rule))
+            for i in keyword.indices where Prefilter.rank[Int(keyword[i])] < Prefilter.rank[Int(keyword[best])] { best = i }
+            if let reuse = keyword.indices.filter({ chosen.contains(keyword[$0]) })
+                .min(by: { Prefilter.rank[Int(keyword[$0])] < Prefilter.rank[Int(keyword[$1])] }),
+               Int(Prefilter.rank[Int(keyword[reuse])]) <= Int(Prefilter.rank[Int(keyword[best])]) + Prefilter.reuseMargin {
+                best = reuse
+            }
+            if !chosen.contains(keyword[best]) { chosen.append(keyword[best]) }
+            byAnchor[keyword[best], default: []].append((keyword, best, rule))
         }
-        groups = byAnchor.keys.sorted().map { ($0, byAnchor[$0]!) }
+        var anchors: [UInt8] = []
+        var ranges: [Range<Int>] = []
+        var entries: [Entry] = []
+        var bytes: [UInt8] = []
+        var maxOffsets: [Int] = []
+        for anchor in chosen {
+            let start = entries.count
+            for item in byAnchor[anchor] ?? [] {
+                entries.append(Entry(start: bytes.count, length: item.keyword.count, anchorOffset: item.offset, rule: item.rule))
+                bytes += item.keyword
+            }
+            anchors.append(anchor)
+            ranges.append(start..<entries.count)
+            maxOffsets.append((byAnchor[anchor] ?? []).map(\.offset).max() ?? 0)
+        }
+        self.anchors = anchors
+        self.entryRanges = ranges
+        self.entries = entries
+        self.bytes = bytes
+        self.maxAnchorOffset = maxOffsets
         longest = keywords.map(\.0.count).max() ?? 0
     }
 
@@ -37,21 +82,28 @@ struct Prefilter: Sendable {
     /// `buffer` (it may end past `range`, within `buffer`), unsorted.
     func hits(in buffer: UnsafeRawBufferPointer, range: Range<Int>, into out: inout [(offset: Int, rule: Int)]) {
         guard let base = buffer.baseAddress, !range.isEmpty else { return }
-        for group in groups {
-            let maxOffset = group.keywords.map(\.anchorOffset).max() ?? 0
-            var position = range.lowerBound
-            let end = min(buffer.count, range.upperBound + maxOffset)
-            while position < end {
-                guard let found = memchr(base + position, Int32(group.anchor), end - position) else { break }
-                let hit = base.distance(to: UnsafeRawPointer(found))
-                for keyword in group.keywords {
-                    let start = hit - keyword.anchorOffset
-                    guard start >= range.lowerBound, start < range.upperBound,
-                          start + keyword.bytes.count <= buffer.count else { continue }
-                    let equal = keyword.bytes.withUnsafeBytes { memcmp(base + start, $0.baseAddress!, $0.count) == 0 }
-                    if equal { out.append((start, keyword.rule)) }
+        entries.withUnsafeBufferPointer { entries in
+            bytes.withUnsafeBytes { keywordBytes in
+                let keywordBase = keywordBytes.baseAddress!
+                for a in anchors.indices {
+                    let anchor = Int32(anchors[a])
+                    let group = entryRanges[a]
+                    var position = range.lowerBound
+                    let end = min(buffer.count, range.upperBound + maxAnchorOffset[a])
+                    while position < end {
+                        guard let found = memchr(base + position, anchor, end - position) else { break }
+                        let hit = base.distance(to: UnsafeRawPointer(found))
+                        for e in group {
+                            let entry = entries[e]
+                            let start = hit - entry.anchorOffset
+                            guard start >= range.lowerBound, start < range.upperBound,
+                                  start + entry.length <= buffer.count,
+                                  memcmp(base + start, keywordBase + entry.start, entry.length) == 0 else { continue }
+                            out.append((start, entry.rule))
+                        }
+                        position = hit + 1
+                    }
                 }
-                position = hit + 1
             }
         }
     }
