@@ -36,6 +36,9 @@ enum PrivateKey {
 
     /// A DER private key (PKCS#8, PKCS#1, SEC1, DSA) that OpenSSL opens.
     static func analyze(der: [UInt8]) -> KeyFacts? {
+        // NOTE: OpenSSL's decoders are costly (locks, name lookups); most
+        // candidates (certificates, other base64) fail this cheap shape check first.
+        guard structure(der) != nil, let outer = DER.read(der, at: 0), !outer.truncated else { return nil }
         guard let key = OpenSSLKey.privateKey(der: der), let identity = Fingerprint(key: key) else { return nil }
         return KeyFacts(format: structure(der) ?? "pkcs8", identity: identity)
     }
