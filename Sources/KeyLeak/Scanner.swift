@@ -15,6 +15,8 @@ public struct ScanOptions: Sendable {
     public var followSymlinks = false
     /// Honour inline `keyleak:allow` comments. Default: on; `--no-inline-allow` turns it off for audits.
     public var allowInline = true
+    /// Registered keys to recognise (`--known-keys`). Default: none.
+    public var knownKeys = KnownKeys.none
 
     public init() {}
 }
@@ -101,6 +103,7 @@ public final class Scanner: Sendable {
             summary.suppressed += state.suppressed
         }
         findings.sort(by: Finding.reportOrder)
+        CredentialLinker.link(&findings, knownKeys: options.knownKeys)
         summary.skipped.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         summary.durationMs = Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
         return ScanReport(findings: findings, summary: summary)
@@ -120,7 +123,7 @@ public final class Scanner: Sendable {
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return }
         do {
-            let result = try scanner.scan(path: file.display) { target in
+            let result = try scanner.scan(path: file.display, sourcePath: file.path) { target in
                 while true {
                     let n = read(fd, target.baseAddress, target.count)
                     if n >= 0 { return n }

@@ -21,6 +21,11 @@ struct ScanCommand: ParsableCommand {
     @Flag(name: .customLong("follow-symlinks"), help: "Follow symbolic links (loops are detected). Default: links are not read.")
     var followSymlinks = false
 
+    @Option(name: .customLong("known-keys"), help: ArgumentHelp(
+        "Registered keys: `oci iam user api-key list` JSON, `fingerprint [label]` lines or PEM public keys (repeatable).",
+        valueName: "FILE"))
+    var knownKeys: [String] = []
+
     @Flag(name: .customLong("no-inline-allow"), help: "Ignore keyleak:allow comments (for audits).")
     var noInlineAllow = false
 
@@ -40,6 +45,7 @@ struct ScanCommand: ParsableCommand {
             if let threads { options.threads = threads }
             options.followSymlinks = followSymlinks
             options.allowInline = !noInlineAllow
+            options.knownKeys = try KnownKeys(files: knownKeys)
             let scanner = Scanner(ruleSet: try rules.load())
             return try scanner.scan(options)
         }

@@ -11,12 +11,20 @@ struct Analyzer {
     /// Findings for `matches` in `buffer`, with byte offsets relative to the
     /// buffer. Findings nested in another key's span (a bare-DER match inside a
     /// PEM body, the marker after a key) are dropped.
-    func findings(for matches: [RawMatch], in buffer: UnsafeRawBufferPointer) -> [Finding] {
+    func findings(for matches: [RawMatch], in buffer: UnsafeRawBufferPointer, block: Range<Int>) -> [Finding] {
         var result: [Finding] = []
         var coveredUntil = -1
+        var identitiesDone = false
         for match in matches {
-            guard match.range.lowerBound >= coveredUntil else { continue }
             let rule = ruleSet.rules[match.rule]
+            if rule.analyzer == "oci-config" {
+                // Settings are read once per window, as whole documents.
+                guard !identitiesDone else { continue }
+                identitiesDone = true
+                result += identityFindings(rule, in: buffer).filter { block.contains($0.startOffset) }
+                continue
+            }
+            guard match.range.lowerBound >= coveredUntil else { continue }
             guard let finding = analyze(match, rule: rule, in: buffer) else { continue }
             if finding.key != nil { coveredUntil = max(coveredUntil, finding.endOffset) }
             result.append(finding)
@@ -67,6 +75,38 @@ struct Analyzer {
         default:
             return nil
         }
+    }
+
+    private func identityFindings(_ rule: Rule, in buffer: UnsafeRawBufferPointer) -> [Finding] {
+        OCIConfig.identities(in: buffer).map { found in
+            let identity = found.identity
+            var severity = rule.severity
+            if identity.hasPassPhrase { severity = max(severity, .high) }
+            var finding = Finding(rule: rule.id, severity: severity, path: "", message: Analyzer.describe(identity),
+                                  preview: found.preview, startOffset: found.offset, endOffset: found.offset + 1)
+            finding.oci = identity
+            return finding
+        }
+    }
+
+    /// `OCI config profile [DEFAULT]: user …, tenancy …, fingerprint …, key_file …`
+    static func describe(_ identity: OCIIdentity) -> String {
+        var head: String
+        switch identity.source {
+        case "config": head = "OCI config profile" + (identity.profile.map { " [\($0)]" } ?? "")
+        case "terraform": head = "OCI Terraform provider settings"
+        default: head = "OCI CLI environment variables"
+        }
+        var facts: [String] = []
+        if let user = identity.user { facts.append("user \(user)") }
+        if let tenancy = identity.tenancy { facts.append("tenancy \(tenancy)") }
+        if let region = identity.region { facts.append("region \(region)") }
+        if let fingerprint = identity.fingerprint { facts.append("fingerprint \(fingerprint)") }
+        if let keyFile = identity.keyFile { facts.append("key file \(keyFile)") }
+        if identity.inlineKey { facts.append("private key inline") }
+        if identity.securityTokenFile != nil { facts.append("session token file") }
+        if identity.hasPassPhrase { facts.append("PASS PHRASE IN CLEAR") }
+        return head + (facts.isEmpty ? "" : ": " + facts.joined(separator: ", "))
     }
 
     private func keyFinding(_ rule: Rule, _ facts: KeyFacts, marker: Bool, start: Int, end: Int, preview: String) -> Finding {

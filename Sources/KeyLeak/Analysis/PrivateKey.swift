@@ -43,6 +43,21 @@ enum PrivateKey {
         return KeyFacts(format: structure(der) ?? "pkcs8", identity: identity)
     }
 
+    /// The block as plain PEM again (armour, headers, body wrapped at 64), for OpenSSL's PEM reader.
+    static func canonicalPEM(_ block: NormalizedBlock) -> [UInt8] {
+        var text = "-----BEGIN \(block.label)-----\n"
+        for header in block.headers { text += "\(header.name): \(header.value)\n" }
+        if !block.headers.isEmpty { text += "\n" }
+        var i = 0
+        while i < block.body.count {
+            let end = min(i + 64, block.body.count)
+            text += String(decoding: block.body[i..<end], as: UTF8.self) + "\n"
+            i = end
+        }
+        text += "-----END \(block.label)-----\n"
+        return Array(text.utf8)
+    }
+
     /// The decoded body; a trailing partial quantum (a cut-off body) is dropped.
     static func decodeBody(_ body: [UInt8]) -> [UInt8]? {
         var chars = body

@@ -43,7 +43,8 @@ final class BlobScanner {
     /// Scans bytes produced by `read` (which fills the buffer it is given and
     /// returns the count, 0 at the end, or throws). Returns the findings with
     /// line numbers set and the number of bytes scanned.
-    func scan(path: String, read: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> (findings: [Finding], bytes: Int, suppressed: Int) {
+    func scan(path: String, sourcePath: [UInt8]? = nil,
+              read: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> (findings: [Finding], bytes: Int, suppressed: Int) {
         var findings: [Finding] = []
         var suppressed = 0
         var windowStart = 0  // absolute offset of buffer[0]
@@ -64,7 +65,7 @@ final class BlobScanner {
             let blockEnd = atEnd ? filled : min(filled, BlobScanner.blockSize)
             let matches = matcher.matches(in: view, block: 0..<blockEnd, scratch: scratch)
             if !matches.isEmpty {
-                for var finding in analyzer.findings(for: matches, in: view) {
+                for var finding in analyzer.findings(for: matches, in: view, block: 0..<blockEnd) {
                     let start = lines.position(of: finding.startOffset, in: view)
                     let end = lines.position(of: max(finding.startOffset, finding.endOffset - 1), in: view)
                     finding.line = start.line
@@ -77,6 +78,7 @@ final class BlobScanner {
                     finding.startOffset += windowStart
                     finding.endOffset += windowStart
                     finding.path = path
+                    finding.sourcePath = sourcePath
                     findings.append(finding)
                 }
             }

@@ -42,7 +42,7 @@ public struct Rule: Sendable, Codable, Hashable {
     }
 
     /// Analyzers keyleak knows.
-    static let analyzers: Set<String> = ["pem", "putty", "base64-pem", "der", "oci-marker"]
+    static let analyzers: Set<String> = ["pem", "putty", "base64-pem", "der", "oci-marker", "oci-config"]
 
     /// Bytes after a keyword hit the pattern may span.
     var searchWindow: Int { window ?? 4096 }

@@ -16,6 +16,12 @@ public struct Finding: Sendable, Hashable {
     public var key: KeyFacts?
     /// An `OCI_API_KEY` line follows the key.
     public var ociMarker: Bool
+    /// Registered key this key (or config fingerprint) matches, from `--known-keys`.
+    public var knownKey: KnownKeyMatch?
+    /// OCI identity of config-like findings.
+    public var oci: OCIIdentity?
+    /// Linked findings (a config and the key it points to), sorted.
+    public var related: [RelatedFinding] = []
     /// What the finding is, in a sentence.
     public var message: String
     /// The start of the match, cut after a few characters: never the secret.
@@ -24,6 +30,9 @@ public struct Finding: Sendable, Hashable {
     /// Byte offsets of the match in its blob (start inclusive, end exclusive).
     var startOffset: Int
     var endOffset: Int
+    /// Path bytes to reopen the blob (directory scans), for analysis that needs
+    /// the bytes again after the scan (opening an encrypted key with a pass phrase).
+    var sourcePath: [UInt8]?
 
     public init(rule: String, severity: Severity, path: String, line: Int = 0, column: Int = 0, endLine: Int = 0,
                 commit: String? = nil, key: KeyFacts? = nil, ociMarker: Bool = false, message: String,

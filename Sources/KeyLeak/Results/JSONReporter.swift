@@ -24,7 +24,7 @@ public enum JSONReporter {
             ("column", .int(f.column)),
             ("end_line", .int(f.endLine)),
             ("commit", .optional(f.commit)),
-            ("fingerprint", .optional(key?.identity?.oci)),
+            ("fingerprint", .optional(key?.identity?.oci ?? f.oci?.fingerprint)),
             ("sha256", .optional(key?.identity?.sha256)),
             ("key_type", .optional(key?.algorithm)),
             ("key_bits", .optional(key?.identity?.bits)),
@@ -32,9 +32,18 @@ public enum JSONReporter {
             ("encrypted", .bool(key?.encrypted ?? false)),
             ("truncated", .bool(key?.truncated ?? false)),
             ("oci_marker", .bool(f.ociMarker)),
-            ("known_key", .null),
-            ("oci", .null),
-            ("related", .array([])),
+            ("known_key", f.knownKey.map { k in
+                .object([("label", .optional(k.label)), ("state", .optional(k.state)), ("user", .optional(k.user)),
+                         ("source", .string(k.source))])
+            } ?? .null),
+            ("oci", f.oci.map { o in
+                .object([("source", .string(o.source)), ("profile", .optional(o.profile)), ("user", .optional(o.user)),
+                         ("tenancy", .optional(o.tenancy)), ("region", .optional(o.region)),
+                         ("key_file", .optional(o.keyFile)), ("pass_phrase", .bool(o.hasPassPhrase))])
+            } ?? .null),
+            ("related", .array(f.related.map {
+                .object([("path", .string($0.path)), ("line", .int($0.line)), ("rule", .string($0.rule))])
+            })),
             ("message", .string(f.message)),
             ("preview", .string(f.preview)),
         ])
