@@ -103,6 +103,7 @@ public enum TestKeys {
     /// Generates a key with `openssl genpkey` arguments into `dir/name` and returns its PEM text.
     public static func generate(_ dir: TemporaryDirectory, _ name: String, _ arguments: [String]) throws -> String {
         let path = dir.file(name)
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Shell.check("openssl", ["genpkey"] + arguments + ["-out", path])
         return try String(contentsOfFile: path, encoding: .utf8)
     }

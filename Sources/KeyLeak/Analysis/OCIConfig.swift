@@ -179,7 +179,11 @@ enum OCIConfig {
         v = v.trimmingCharacters(in: .whitespaces)
         if v.count >= 2, let f = v.first, let l = v.last, (f == "\"" && l == "\"") || (f == "'" && l == "'") {
             v = String(v.dropFirst().dropLast())
+        } else if v.contains("(") {
+            return nil  // a call (`getpass()`, `os.environ.get(…)`), not a value
         }
+        // Code, not a setting: more quotes inside (`"a", "b": "c"`).
+        if v.contains("\"") || v.contains("'") { return nil }
         if v.isEmpty || v.hasPrefix("var.") || v.hasPrefix("local.") || v.contains("${") || v.hasPrefix("$") || v.hasPrefix("{{") {
             return nil
         }

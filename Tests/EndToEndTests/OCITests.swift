@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// OCI credentials as a whole: configs linked to keys, pass phrases opening
+/// keys, known registered keys, through the built binary.
+@Suite struct OCITests {
+    struct Report: Decodable {
+        struct Finding: Decodable {
+            struct Related: Decodable { var path: String; var line: Int; var rule: String }
+            struct Known: Decodable { var label: String?; var state: String?; var user: String?; var source: String }
+            struct OCI: Decodable { var profile: String?; var user: String?; var tenancy: String?; var key_file: String? }
+            var rule: String
+            var severity: String
+            var path: String
+            var line: Int
+            var fingerprint: String?
+            var message: String
+            var preview: String
+            var related: [Related]
+            var known_key: Known?
+            var oci: OCI?
+        }
+        var findings: [Finding]
+    }
+
+    static func scan(_ arguments: [String]) throws -> (Int32, Report, String) {
+        let result = try Shell.run(Paths.binary, ["scan", "--format", "json"] + arguments)
+        let report = (try? JSONDecoder().decode(Report.self, from: result.stdout)) ?? Report(findings: [])
+        return (result.status, report, result.stderr)
+    }
+
+    @Test func configLinksToItsKeyAndFlagsMismatches() throws {
+        let dir = try TemporaryDirectory()
+        let pem = try TestKeys.rsa(dir, "keys/oci_api_key.pem")
+        let fp = try TestKeys.ociFingerprint(pem)
+        let other = try TestKeys.rsa(dir, "keys/other.pem")
+        let otherFP = try TestKeys.ociFingerprint(other)
+        try dir.write("home/oci-config.txt", """
+        [DEFAULT]
+        user=ocid1.user.oc1..aaaaaaaauser
+        tenancy=ocid1.tenancy.oc1..aaaaaaaatenancy
+        region=us-ashburn-1
+        fingerprint=\(fp)
+        key_file=~/.oci/oci_api_key.pem
+
+        [WRONG]
+        fingerprint=\(fp)
+        key_file=../keys/other.pem
+
+        [ELSEWHERE]
+        fingerprint=11:22:33:44:55:66:77:88:99:00:aa:bb:cc:dd:ee:ff
+        key_file=/home/me/.oci/not-here.pem
+        """)
+        let (status, report, _) = try Self.scan([dir.path])
+        #expect(status == 1)
+        let profiles = report.findings.filter { $0.rule == "oci-config" }
+        #expect(profiles.map { $0.oci?.profile } == ["DEFAULT", "WRONG", "ELSEWHERE"])
+        let main = try #require(profiles.first)
+        #expect(main.severity == "critical" && main.related.map(\.path) == ["keys/oci_api_key.pem"])
+        let key = try #require(report.findings.first { $0.path == "keys/oci_api_key.pem" })
+        #expect(key.severity == "critical" && key.related.contains { $0.path == "home/oci-config.txt" && $0.line == 1 })
+        let wrong = profiles[1]
+        #expect(wrong.related.map(\.path).contains("keys/other.pem"))
+        #expect(wrong.message.contains("does not match") && wrong.message.contains(otherFP))
+        let elsewhere = profiles[2]
+        #expect(elsewhere.severity == "low" && elsewhere.related.isEmpty && elsewhere.message.contains("not in the scan"))
+        #expect(elsewhere.oci?.user == "ocid1.user.oc1..aaaaaaaauser", "inherited from DEFAULT")
+    }
+
+    @Test func passPhraseOpensTheEncryptedKey() throws {
+        let dir = try TemporaryDirectory()
+        let pem = try TestKeys.rsa(dir, "plain.pem")
+        let fp = try TestKeys.ociFingerprint(pem)
+        try FileManager.default.removeItem(atPath: dir.file("plain.pem"))
+        try dir.write(".oci/key.pem", try TestKeys.convert(pem, ["-aes256", "-passout", "pass:open sesame"]))
+        try dir.write(".oci/config", "[DEFAULT]\nuser=ocid1.user.oc1..aaaa\nkey_file=~/.oci/key.pem\npass_phrase=open sesame\n")
+        let (_, report, _) = try Self.scan([dir.path])
+        let key = try #require(report.findings.first { $0.path == ".oci/key.pem" })
+        #expect(key.fingerprint == fp)
+        #expect(key.severity == "critical")
+        let config = try #require(report.findings.first { $0.path == ".oci/config" })
+        #expect(config.severity == "critical")
+        let everything = try Shell.run(Paths.binary, ["scan", dir.path])
+        #expect(!(everything.text + everything.stderr).contains("open sesame"), "the pass phrase is never printed")
+    }
+
+    @Test func knownKeysFromTheOCICLI() throws {
+        let dir = try TemporaryDirectory()
+        let active = try TestKeys.rsa(dir, "scan/active.pem")
+        let rotated = try TestKeys.rsa(dir, "scan/rotated.pem")
+        let activeFP = try TestKeys.ociFingerprint(active)
+        let rotatedFP = try TestKeys.ociFingerprint(rotated)
+        let publicPEM = String(decoding: try TestKeys.convert(active, ["-pubout"]), as: UTF8.self)
+        let list: [String: Any] = ["data": [
+            ["fingerprint": activeFP, "key-id": "ocid1.tenancy.oc1..t/ocid1.user.oc1..u/\(activeFP)", "key-value": publicPEM,
+             "lifecycle-state": "ACTIVE", "time-created": "2025-01-01T00:00:00+00:00", "user-id": "ocid1.user.oc1..u"],
+            ["fingerprint": rotatedFP, "key-id": "old-key", "lifecycle-state": "INACTIVE", "user-id": "ocid1.user.oc1..u"],
+        ]]
+        let known = try dir.write("known/api-keys.json", try JSONSerialization.data(withJSONObject: list))
+        let (_, report, _) = try Self.scan(["--known-keys", known, dir.file("scan")])
+        let a = try #require(report.findings.first { $0.path == "active.pem" })
+        #expect(a.severity == "critical" && a.known_key?.state == "ACTIVE" && a.known_key?.user == "ocid1.user.oc1..u")
+        let r = try #require(report.findings.first { $0.path == "rotated.pem" })
+        #expect(r.known_key?.state == "INACTIVE" && r.message.contains("rotated"))
+        #expect(r.severity == "high")
+
+        // A listed fingerprint that does not match its key-value is a malformed file.
+        var broken = list
+        broken["data"] = [["fingerprint": rotatedFP, "key-value": publicPEM, "lifecycle-state": "ACTIVE"]]
+        let bad = try dir.write("known/broken.json", try JSONSerialization.data(withJSONObject: broken))
+        let (status, _, stderr) = try Self.scan(["--known-keys", bad, dir.file("scan")])
+        #expect(status == 2 && stderr.contains("broken.json"))
+    }
+
+    @Test func inlineKeyInTerraformIsAKeyAndLinked() throws {
+        let dir = try TemporaryDirectory()
+        let pem = try TestKeys.rsa(dir, "gen.pem")
+        try FileManager.default.removeItem(atPath: dir.file("gen.pem"))
+        let fp = try TestKeys.ociFingerprint(pem)
+        try dir.write("main.tf", """
+        provider "oci" {
+          tenancy_ocid = "ocid1.tenancy.oc1..aaaa"
+          user_ocid    = "ocid1.user.oc1..bbbb"
+          fingerprint  = "\(fp)"
+          private_key  = <<EOT
+        \(pem)EOT
+          region = "us-ashburn-1"
+        }
+        """)
+        let (_, report, _) = try Self.scan([dir.path])
+        let key = try #require(report.findings.first { $0.rule == "private-key" })
+        #expect(key.fingerprint == fp && key.severity == "critical" && key.line == 6)
+        #expect(report.findings.contains { $0.rule == "oci-config" && $0.severity == "critical" })
+    }
+}
