@@ -16,6 +16,10 @@ enum OCIConfig {
         var offset: Int
         /// First line of the identity's text, for the preview (never a secret's value).
         var preview: String
+        /// Settings as written (after `[DEFAULT]` inheritance), by canonical name.
+        var raw: [String: String] = [:]
+        /// How many identity facts the settings hold.
+        var facts = 0
     }
 
     private struct Assignment {
@@ -45,8 +49,22 @@ enum OCIConfig {
         "oci_cli_security_token_file": "security_token_file",
     ]
 
-    /// Every identity in `text` (a whole blob or window).
+    /// Every identity in `text` (a whole blob or window) with enough facts to be
+    /// a credential: two of user, tenancy, fingerprint, key file, pass phrase,
+    /// inline key, session token (or an OCID in a named profile).
     static func identities(in text: UnsafeRawBufferPointer) -> [Found] {
+        parse(text).filter { found in
+            found.facts >= 2 || (found.facts >= 1 && found.identity.source == "config" && found.identity.profile != nil
+                && (found.identity.user != nil || found.identity.tenancy != nil))
+        }
+    }
+
+    /// Every INI profile of an OCI config file, whatever it holds (for `keyleak doctor`).
+    static func profiles(in text: UnsafeRawBufferPointer) -> [Found] {
+        parse(text).filter { $0.identity.source == "config" && $0.identity.profile != nil }
+    }
+
+    private static func parse(_ text: UnsafeRawBufferPointer) -> [Found] {
         var groups: [Group] = []
         var section: Int?            // index in `groups` of the current INI section
         var defaults: [String: String] = [:]
@@ -131,9 +149,8 @@ enum OCIConfig {
             let facts = [identity.user != nil, identity.tenancy != nil, identity.fingerprint != nil,
                          identity.keyFile != nil, identity.hasPassPhrase, inlineKey, identity.securityTokenFile != nil]
                 .filter { $0 }.count
-            guard facts >= 2 || (facts >= 1 && group.source == "config" && group.profile != nil && (identity.user != nil || identity.tenancy != nil)) else { continue }
             identity.inlineKey = inlineKey
-            found.append(Found(identity: identity, offset: group.offset, preview: group.preview))
+            found.append(Found(identity: identity, offset: group.offset, preview: group.preview, raw: values, facts: facts))
         }
         return found
     }
