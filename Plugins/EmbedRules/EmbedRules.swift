@@ -1,15 +1,16 @@
 import Foundation
 import PackagePlugin
 
-/// Build-tool plugin: embeds every `rules/*.yaml` file of the package into the
-/// `KeyLeak` module as Swift source (`EmbeddedRules.files`), so the binary
-/// needs no rules directory at run time while `rules/` stays the one source.
+/// Build-tool plugin: embeds every `rules/*.yaml` file and `hooks/pre-commit`
+/// into the `KeyLeak` module as Swift source (`EmbeddedRules.files`), so the
+/// binary needs no source tree at run time while those files stay the one source.
 @main
 struct EmbedRules: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
         let rulesDir = context.package.directoryURL.appending(path: "rules")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: rulesDir.path)) ?? []
-        let inputs = names.filter { $0.hasSuffix(".yaml") }.sorted().map { rulesDir.appending(path: $0) }
+        let hook = context.package.directoryURL.appending(path: "hooks/pre-commit")
+        let inputs = names.filter { $0.hasSuffix(".yaml") }.sorted().map { rulesDir.appending(path: $0) } + [hook]
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedRules.swift")
         return [
             .buildCommand(

@@ -15,10 +15,22 @@ public struct ScanOptions: Sendable {
     public var followSymlinks = false
     /// Honour inline `keyleak:allow` comments. Default: on; `--no-inline-allow` turns it off for audits.
     public var allowInline = true
+    /// Scan a git repository instead of files. Default: nil (walk `paths`).
+    public var git: GitMode?
+    /// The repository for `git` scans. Default: the current directory.
+    public var repository = "."
     /// Registered keys to recognise (`--known-keys`). Default: none.
     public var knownKeys = KnownKeys.none
 
     public init() {}
+}
+
+/// What a git scan reads.
+public enum GitMode: Sendable, Equatable {
+    /// What `git commit` would record: the index's added and modified files.
+    case staged
+    /// Every blob reachable from the refs, or from a revision range.
+    case history(range: String?)
 }
 
 /// A scan that could not be done at all (exit status 2).
@@ -55,6 +67,7 @@ public final class Scanner: Sendable {
     }
 
     public func scan(_ options: ScanOptions) throws -> ScanReport {
+        if let mode = options.git { return try scanGit(mode, options) }
         let started = DispatchTime.now()
         var directories: [(path: [UInt8], display: [UInt8])] = []
         var files: [WalkedFile] = []
@@ -93,6 +106,11 @@ public final class Scanner: Sendable {
             }
         }
 
+        return finish(states, options: options, started: started)
+    }
+
+    /// Merges per-worker results, sorts them, links credentials and times the scan.
+    private func finish(_ states: [WorkerState], options: ScanOptions, started: DispatchTime) -> ScanReport {
         var summary = ScanSummary()
         var findings: [Finding] = []
         for state in states {
@@ -107,6 +125,80 @@ public final class Scanner: Sendable {
         summary.skipped.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         summary.durationMs = Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
         return ScanReport(findings: findings, summary: summary)
+    }
+
+    private func scanGit(_ mode: GitMode, _ options: ScanOptions) throws -> ScanReport {
+        let started = DispatchTime.now()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: options.repository, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ScanError.rootNotFound(options.repository)
+        }
+        let source = GitSource(directory: options.repository)
+        let entries: [GitSource.Entry]
+        switch mode {
+        case .staged: entries = try source.stagedEntries()
+        case let .history(range): entries = try source.historyEntries(range: range)
+        }
+        // NOTE: a hook's few files are not worth a second git process.
+        let threads = max(1, min(options.threads, entries.count / 16 + 1))
+        let states = (0..<threads).map { _ in WorkerState() }
+        let ruleSet = self.ruleSet
+        let root = source.root
+        runWorkers(threads) { worker in
+            let state = states[worker]
+            let chunk = stride(from: worker, to: entries.count, by: threads).map { entries[$0] }
+            guard !chunk.isEmpty else { return }
+            let scanner = BlobScanner(ruleSet: ruleSet, allowInline: options.allowInline)
+            do {
+                let cat = try GitCatFile(directory: root, objects: chunk.map(\.object))
+                for entry in chunk {
+                    guard let header = try cat.nextHeader() else {
+                        state.skipped.append(SkippedInput(path: entry.path, reason: "git cat-file ended early"))
+                        break
+                    }
+                    guard header.type == "blob" else {
+                        state.skipped.append(SkippedInput(path: entry.path, reason: "object \(entry.object) is \(header.type)"))
+                        if header.type != "missing" { try cat.finishObject(remaining: header.size) }
+                        continue
+                    }
+                    var remaining = header.size
+                    let result = try scanner.scan(path: entry.path) { target in
+                        try cat.readBody(into: target, remaining: &remaining)
+                    }
+                    try cat.finishObject(remaining: remaining)
+                    state.files += 1
+                    state.bytes += result.bytes
+                    state.suppressed += result.suppressed
+                    for var finding in result.findings {
+                        finding.commit = entry.object  // replaced by the introducing commit below
+                        state.findings.append(finding)
+                    }
+                }
+            } catch {
+                state.skipped.append(SkippedInput(path: chunk.first?.path ?? "", reason: "\(error)"))
+            }
+        }
+        if case let .history(range) = mode {
+            // Only blobs that produced a finding are traced back to their commit.
+            var introductions: [String: (commit: String, author: String, date: String, path: String?)?] = [:]
+            for state in states {
+                for i in state.findings.indices {
+                    let object = state.findings[i].commit ?? ""
+                    if introductions[object] == nil { introductions[object] = source.introduction(of: object, range: range) }
+                    if let found = introductions[object] ?? nil {
+                        state.findings[i].commit = found.commit
+                        state.findings[i].author = found.author
+                        state.findings[i].date = found.date
+                        if let path = found.path { state.findings[i].path = path }
+                    } else {
+                        state.findings[i].commit = nil
+                    }
+                }
+            }
+        } else {
+            for state in states { for i in state.findings.indices { state.findings[i].commit = nil } }
+        }
+        return finish(states, options: options, started: started)
     }
 
     private static func scanFile(_ file: WalkedFile, with scanner: BlobScanner, into state: WorkerState, followSymlinks: Bool) {

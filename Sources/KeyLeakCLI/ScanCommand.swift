@@ -12,8 +12,17 @@ struct ScanCommand: ParsableCommand {
         discussion: "Exit status: 0 nothing at or above --fail-on, 1 findings at or above it, 2 the scan could not be done."
     )
 
-    @Argument(help: "Files and directories to scan (default: the current directory).")
+    @Argument(help: "Files and directories to scan (default: the current directory); with --git, an optional revision range.")
     var paths: [String] = []
+
+    @Flag(help: "Scan what `git commit` would record: the staged (index) version of added and modified files.")
+    var staged = false
+
+    @Flag(help: "Scan every blob in the history (all refs, or the revision range given as argument), each once.")
+    var git = false
+
+    @Option(help: ArgumentHelp("The repository for --staged and --git (default: the current directory).", valueName: "DIR"))
+    var repo: String = "."
 
     @Option(help: "Worker threads (default: one per core).")
     var threads: Int?
@@ -33,6 +42,9 @@ struct ScanCommand: ParsableCommand {
     @OptionGroup var report: ReportOptions
 
     func validate() throws {
+        if staged && git { throw ValidationError("--staged and --git cannot be combined") }
+        if staged && !paths.isEmpty { throw ValidationError("--staged scans the index: give no paths (use --repo DIR)") }
+        if git && paths.count > 1 { throw ValidationError("--git takes at most one revision range") }
         if let threads, threads < 1 || threads > 256 {
             throw ValidationError("--threads must be between 1 and 256")
         }
@@ -41,7 +53,14 @@ struct ScanCommand: ParsableCommand {
     func run() throws {
         let result = try exitingOnFailure { () -> ScanReport in
             var options = ScanOptions()
-            if !paths.isEmpty { options.paths = paths }
+            if staged {
+                options.git = .staged
+            } else if git {
+                options.git = .history(range: paths.first)
+            } else if !paths.isEmpty {
+                options.paths = paths
+            }
+            options.repository = repo
             if let threads { options.threads = threads }
             options.followSymlinks = followSymlinks
             options.allowInline = !noInlineAllow

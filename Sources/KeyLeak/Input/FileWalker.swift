@@ -49,20 +49,12 @@ final class FileWalker: @unchecked Sendable {
             if stat(cString(root.path), &st) == 0 { _ = markVisited(st) }
         }
         queue.push(roots.map { .directory(path: $0.path, display: $0.display) })
-        let group = DispatchGroup()
-        for index in 0..<threads {
-            group.enter()
-            let thread = Thread { [self] in
-                while let item = queue.next() {
-                    process(item, worker: index, file: file, skipped: skipped)
-                    queue.done()
-                }
-                group.leave()
+        runWorkers(threads) { [self] index in
+            while let item = queue.next() {
+                process(item, worker: index, file: file, skipped: skipped)
+                queue.done()
             }
-            thread.stackSize = 4 << 20
-            thread.start()
         }
-        group.wait()
     }
 
     private func process(_ item: Item, worker: Int, file: (Int, WalkedFile) -> Void, skipped: (Int, String, String) -> Void) {

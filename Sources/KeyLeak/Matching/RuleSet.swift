@@ -32,7 +32,7 @@ public final class RuleSet: Sendable {
     /// The rules embedded in the binary (from `rules/` at build time), plus
     /// every `*.yaml` file in `extraDirectories`, minus the ids in `disabled`.
     public convenience init(extraDirectories: [String] = [], disabled: Set<String> = []) throws {
-        var files: [(name: String, text: String)] = EmbeddedRules.files.map {
+        var files: [(name: String, text: String)] = EmbeddedRules.files.filter { $0.name.hasPrefix("rules/") }.map {
             ($0.name, String(decoding: Data(base64Encoded: $0.base64) ?? Data(), as: UTF8.self))
         }
         for directory in extraDirectories {

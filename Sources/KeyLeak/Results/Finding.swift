@@ -12,6 +12,9 @@ public struct Finding: Sendable, Hashable {
     public var endLine: Int
     /// Commit that introduced the blob (history scans), else nil.
     public var commit: String?
+    /// Author and date (ISO 8601) of `commit`.
+    public var author: String?
+    public var date: String?
     /// Facts about the private key, nil for findings that are not keys.
     public var key: KeyFacts?
     /// An `OCI_API_KEY` line follows the key.

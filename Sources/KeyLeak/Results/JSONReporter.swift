@@ -24,6 +24,8 @@ public enum JSONReporter {
             ("column", .int(f.column)),
             ("end_line", .int(f.endLine)),
             ("commit", .optional(f.commit)),
+            ("author", .optional(f.author)),
+            ("date", .optional(f.date)),
             ("fingerprint", .optional(key?.identity?.oci ?? f.oci?.fingerprint)),
             ("sha256", .optional(key?.identity?.sha256)),
             ("key_type", .optional(key?.algorithm)),

@@ -11,9 +11,11 @@ public struct TextReporter {
     public func render(_ report: ScanReport) -> String {
         var out = ""
         for f in report.findings {
-            var location = "\(f.path):\(f.line):\(f.column)"
-            if let commit = f.commit { location = "\(commit.prefix(12)):" + location }
+            let location = "\(f.path):\(f.line):\(f.column)"
             out += paint(location, "1") + " " + paint(f.severity.rawValue, colorCode(f.severity)) + " [\(f.rule)] \(f.message)\n"
+            if let commit = f.commit {
+                out += "    commit \(commit)" + (f.author.map { " by \($0)" } ?? "") + (f.date.map { " on \($0)" } ?? "") + "\n"
+            }
             if let identity = f.key?.identity {
                 out += "    fingerprint \(identity.oci)" + (identity.sha256.map { "  \($0)" } ?? "") + "\n"
             }
