@@ -10,6 +10,7 @@ git init -q -b main "$repo"
 git -C "$repo" config user.email bench@example.invalid
 git -C "$repo" config user.name bench
 git -C "$repo" config commit.gpgsign false
+git -C "$repo" config gc.auto 0
 for dir in "$tree"/*/; do
     name=$(basename "$dir")
     mkdir -p "$repo/$name"

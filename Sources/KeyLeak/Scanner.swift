@@ -21,6 +21,14 @@ public struct ScanOptions: Sendable {
     public var repository = "."
     /// Registered keys to recognise (`--known-keys`). Default: none.
     public var knownKeys = KnownKeys.none
+    /// Paths to leave out (`paths.ignore`). Default: none.
+    public var ignore = PathFilter([])
+    /// Fingerprints allowed to stay, with the reason (`allow.fingerprints`).
+    public var allowedFingerprints: [String: String] = [:]
+    /// Findings already known (`--baseline`): only new ones are reported.
+    public var baseline: Baseline?
+    /// Called from worker threads after each file: (files, bytes, findings) so far.
+    public var progress: (@Sendable (Int, Int, Int) -> Void)?
 
     public init() {}
 }
@@ -64,6 +72,9 @@ public final class Scanner: Sendable {
         var files = 0
         var bytes = 0
         var suppressed = 0
+        /// The last file's bytes and findings, for the progress callback.
+        var lastBytes = 0
+        var lastFindings = 0
     }
 
     public func scan(_ options: ScanOptions) throws -> ScanReport {
@@ -83,6 +94,7 @@ public final class Scanner: Sendable {
                 guard access(path, R_OK | X_OK) == 0 else { throw ScanError.rootUnreadable(path, "permission denied") }
                 directories.append((bytes, multipleRoots ? Array(Scanner.trimSlash(path).utf8) : []))
             } else if st.st_mode & S_IFMT == S_IFREG {
+                if options.ignore.ignores(path) { continue }
                 files.append(WalkedFile(path: bytes, display: path))
             } else {
                 throw ScanError.rootUnreadable(path, "not a regular file or directory")
@@ -94,13 +106,16 @@ public final class Scanner: Sendable {
         let ruleSet = self.ruleSet
         let scanFile: @Sendable (Int, WalkedFile) -> Void = { worker, file in
             let state = states[worker]
+            state.lastBytes = 0
+            state.lastFindings = 0
             let scanner = state.scanner ?? BlobScanner(ruleSet: ruleSet, allowInline: options.allowInline)
             state.scanner = scanner
             Scanner.scanFile(file, with: scanner, into: state, followSymlinks: options.followSymlinks)
+            if let progress = options.progress { progress(1, state.lastBytes, state.lastFindings) }
         }
         for file in files { scanFile(0, file) }
         if !directories.isEmpty {
-            let walker = FileWalker(threads: threads, followSymlinks: options.followSymlinks)
+            let walker = FileWalker(threads: threads, followSymlinks: options.followSymlinks, ignore: options.ignore)
             walker.walk(directories: directories, file: scanFile) { worker, path, reason in
                 states[worker].skipped.append(SkippedInput(path: path, reason: reason))
             }
@@ -122,6 +137,19 @@ public final class Scanner: Sendable {
         }
         findings.sort(by: Finding.reportOrder)
         CredentialLinker.link(&findings, knownKeys: options.knownKeys)
+        // Suppressions apply to the linked, final findings.
+        findings.removeAll { finding in
+            if let fingerprint = finding.key?.identity?.oci ?? finding.oci?.fingerprint,
+               options.allowedFingerprints[fingerprint] != nil {
+                summary.allowed += 1
+                return true
+            }
+            if let baseline = options.baseline, baseline.contains(finding) {
+                summary.baselined += 1
+                return true
+            }
+            return false
+        }
         summary.skipped.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         summary.durationMs = Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
         return ScanReport(findings: findings, summary: summary)
@@ -134,11 +162,13 @@ public final class Scanner: Sendable {
             throw ScanError.rootNotFound(options.repository)
         }
         let source = GitSource(directory: options.repository)
-        let entries: [GitSource.Entry]
+        let listed: [GitSource.Entry]
         switch mode {
-        case .staged: entries = try source.stagedEntries()
-        case let .history(range): entries = try source.historyEntries(range: range)
+        case .staged: listed = try source.stagedEntries()
+        case let .history(range): listed = try source.historyEntries(range: range)
         }
+        let ignore = options.ignore
+        let entries = ignore.isEmpty ? listed : listed.filter { !ignore.ignores($0.path) }
         // NOTE: a hook's few files are not worth a second git process.
         let threads = max(1, min(options.threads, entries.count / 16 + 1))
         let states = (0..<threads).map { _ in WorkerState() }
@@ -169,6 +199,7 @@ public final class Scanner: Sendable {
                     state.files += 1
                     state.bytes += result.bytes
                     state.suppressed += result.suppressed
+                    options.progress?(1, result.bytes, result.findings.count)
                     for var finding in result.findings {
                         finding.commit = entry.object  // replaced by the introducing commit below
                         state.findings.append(finding)
@@ -226,6 +257,8 @@ public final class Scanner: Sendable {
             state.findings += result.findings
             state.files += 1
             state.bytes += result.bytes
+            state.lastBytes = result.bytes
+            state.lastFindings = result.findings.count
             state.suppressed += result.suppressed
         } catch let BlobScanner.ReadError.io(code) {
             state.skipped.append(SkippedInput(path: file.display, reason: "read error: " + errnoText(code)))

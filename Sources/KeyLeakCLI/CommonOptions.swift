@@ -4,21 +4,21 @@ import KeyLeak
 
 /// Output options shared by the commands that report findings.
 struct ReportOptions: ParsableArguments {
-    @Option(help: "Report format: text, json.")
+    @Option(help: "Report format: text, json, jsonl (one finding a line), sarif (SARIF 2.1.0).")
     var format: ReportFormat = .text
 
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the report to FILE instead of standard output.", valueName: "FILE"))
     var output: String?
 
-    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding is at or above this severity: low, medium, high, critical.")
-    var failOn: Severity = .medium
+    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding is at or above this severity: low, medium, high, critical (default: the config's fail-on, else medium).")
+    var failOn: Severity?
 
-    @Flag(help: "Print nothing but the report (no warnings about skipped files on standard error).")
+    @Flag(help: "Print nothing but the report (no progress line, no warnings about skipped files on standard error).")
     var quiet = false
 }
 
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
+    case text, json, jsonl, sarif
 }
 
 extension Severity: ExpressibleByArgument {}
@@ -28,9 +28,17 @@ struct RuleOptions: ParsableArguments {
     @Option(name: .customLong("rules"), help: ArgumentHelp("Add the rule files (*.yaml) in DIR (repeatable).", valueName: "DIR"))
     var ruleDirectories: [String] = []
 
-    func load() throws -> RuleSet {
+    func load(config: ConfigFile? = nil) throws -> RuleSet {
         do {
-            return try RuleSet(extraDirectories: ruleDirectories)
+            let disabled = Set(config?.disabledRules ?? [])
+            let set = try RuleSet(extraDirectories: ruleDirectories + (config?.extraRules ?? []), disabled: disabled)
+            let all = try RuleSet(extraDirectories: ruleDirectories + (config?.extraRules ?? []))
+            if let unknown = disabled.subtracting(all.rules.map(\.id)).sorted().first, let path = config?.path {
+                throw Fatal("\(path): rules.disable names '\(unknown)', which is not a rule (keyleak rules list)")
+            }
+            return set
+        } catch let fatal as Fatal {
+            throw fatal
         } catch {
             throw Fatal("\(error)")
         }

@@ -35,6 +35,15 @@ struct ScanCommand: ParsableCommand {
         valueName: "FILE"))
     var knownKeys: [String] = []
 
+    @Option(help: ArgumentHelp("Read this config instead of .keyleak.yaml at the scan root.", valueName: "FILE"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("Report only findings that are not in this baseline.", valueName: "FILE"))
+    var baseline: String?
+
+    @Option(name: .customLong("write-baseline"), help: ArgumentHelp("Record the current findings as the baseline in FILE, and exit 0.", valueName: "FILE"))
+    var writeBaseline: String?
+
     @Flag(name: .customLong("no-inline-allow"), help: "Ignore keyleak:allow comments (for audits).")
     var noInlineAllow = false
 
@@ -50,8 +59,20 @@ struct ScanCommand: ParsableCommand {
         }
     }
 
+    /// Where `.keyleak.yaml` is looked for: the repository, or the one directory scanned, or here.
+    private var configRoot: String {
+        if staged || git { return repo }
+        if paths.count == 1 {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: paths[0], isDirectory: &isDirectory), isDirectory.boolValue { return paths[0] }
+        }
+        return "."
+    }
+
     func run() throws {
-        let result = try exitingOnFailure { () -> ScanReport in
+        let progress = ProgressLine(enabled: !report.quiet && isatty(STDERR_FILENO) == 1)
+        let (result, ruleSet, failOn) = try exitingOnFailure { () -> (ScanReport, RuleSet, Severity) in
+            let configFile = try config.map(ConfigFile.load) ?? ConfigFile.discover(root: configRoot)
             var options = ScanOptions()
             if staged {
                 options.git = .staged
@@ -64,35 +85,56 @@ struct ScanCommand: ParsableCommand {
             if let threads { options.threads = threads }
             options.followSymlinks = followSymlinks
             options.allowInline = !noInlineAllow
-            options.knownKeys = try KnownKeys(files: knownKeys)
-            let scanner = Scanner(ruleSet: try rules.load())
-            return try scanner.scan(options)
+            options.knownKeys = try KnownKeys(files: knownKeys + (configFile?.knownKeys ?? []))
+            options.ignore = PathFilter(configFile?.ignore ?? [])
+            options.allowedFingerprints = configFile?.allowedFingerprints ?? [:]
+            options.baseline = try baseline.map(Baseline.load)
+            options.progress = progress.callback
+            let ruleSet = try rules.load(config: configFile)
+            let scanned = try Scanner(ruleSet: ruleSet).scan(options)
+            return (scanned, ruleSet, report.failOn ?? configFile?.failOn ?? .medium)
         }
+        progress.finish()
         if !report.quiet {
             for skipped in result.summary.skipped { printError("skipped \(skipped.path): \(skipped.reason)") }
         }
-        try exitingOnFailure { try write(result) }
-        if result.count(atOrAbove: report.failOn) > 0 { throw ExitCode(1) }
+        if let writeBaseline {
+            try exitingOnFailure { try write(Baseline(findings: result.findings).render(), to: writeBaseline) }
+            printError("wrote \(result.findings.count) finding\(result.findings.count == 1 ? "" : "s") to the baseline \(writeBaseline)")
+            return
+        }
+        try exitingOnFailure { try write(render(result, rules: ruleSet.rules), to: report.output) }
+        if result.count(atOrAbove: failOn) > 0 { throw ExitCode(1) }
     }
 
-    private func write(_ result: ScanReport) throws {
-        let toTerminal = report.output == nil && isatty(STDOUT_FILENO) == 1
-        let text: String
+    private func render(_ result: ScanReport, rules: [Rule]) -> String {
         switch report.format {
         case .text:
+            let toTerminal = report.output == nil && isatty(STDOUT_FILENO) == 1
             let color = toTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-            text = TextReporter(color: color).render(result)
-        case .json:
-            text = JSONReporter.render(result)
-        }
-        if let output = report.output {
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: output))
-            } catch {
-                throw Fatal("\(output): cannot write report: \((error as NSError).localizedDescription)")
-            }
-        } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            return TextReporter(color: color).render(result)
+        case .json: return JSONReporter.render(result)
+        case .jsonl: return JSONLReporter.render(result)
+        case .sarif: return SARIFReporter.render(result, rules: rules)
         }
     }
+}
+
+/// Writes `text` to `path` (truncating it; devices such as /dev/null work), or to standard output.
+func write(_ text: String, to path: String?) throws {
+    guard let path else {
+        FileHandle.standardOutput.write(Data(text.utf8))
+        return
+    }
+    guard FileManager.default.fileExists(atPath: path) || FileManager.default.createFile(atPath: path, contents: nil),
+          let handle = FileHandle(forWritingAtPath: path) else {
+        throw Fatal("\(path): cannot write the report")
+    }
+    defer { try? handle.close() }
+    do {
+        try handle.truncate(atOffset: 0)
+    } catch {
+        // Devices cannot be truncated; writing is enough.
+    }
+    handle.write(Data(text.utf8))
 }

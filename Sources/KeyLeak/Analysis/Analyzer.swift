@@ -38,8 +38,10 @@ struct Analyzer {
         case "pem":
             guard let block = PEMNormalizer.normalize(buffer, at: match.range.lowerBound),
                   let facts = PrivateKey.analyze(block) else { return nil }
-            return keyFinding(rule, facts, marker: block.ociMarker, start: match.range.lowerBound, end: block.endOffset,
-                              preview: Analyzer.preview(armour: matched, body: block.body))
+            var finding = keyFinding(rule, facts, marker: block.ociMarker, start: match.range.lowerBound, end: block.endOffset,
+                                     preview: Analyzer.preview(armour: matched, body: block.body))
+            finding.secretHash = Analyzer.hash(block.body)
+            return finding
         case "putty":
             let (text, origin) = PEMNormalizer.unwrap(buffer, from: match.range.lowerBound,
                                                        terminator: Array("Private-MAC:".utf8),
@@ -47,8 +49,10 @@ struct Analyzer {
             guard let (facts, length) = PuTTYKey.analyze(text: text), length > 0 else { return nil }
             let end = origin[min(length, origin.count) - 1] + 1
             let marker = PEMNormalizer.ociMarker(in: text, after: min(length, text.count)) != nil
-            return keyFinding(rule, facts, marker: marker, start: match.range.lowerBound, end: end,
-                              preview: Analyzer.clip(matched, 40))
+            var finding = keyFinding(rule, facts, marker: marker, start: match.range.lowerBound, end: end,
+                                     preview: Analyzer.clip(matched, 40))
+            finding.secretHash = Analyzer.hash(Array(text[0..<min(length, text.count)]))
+            return finding
         case "base64-pem":
             guard let decoded = PrivateKey.decodeBody(matched) else { return nil }
             return decoded.withUnsafeBytes { inner -> Finding? in
@@ -59,6 +63,7 @@ struct Analyzer {
                 var finding = keyFinding(rule, facts, marker: block.ociMarker, start: match.range.lowerBound,
                                          end: match.range.upperBound, preview: Analyzer.clip(matched, 14))
                 finding.message += ", base64-encoded PEM"
+                finding.secretHash = Analyzer.hash(block.body)
                 return finding
             }
         case "der":
@@ -66,12 +71,15 @@ struct Analyzer {
             var finding = keyFinding(rule, facts, marker: false, start: match.range.lowerBound, end: match.range.upperBound,
                                      preview: Analyzer.clip(matched, 8))
             finding.message += ", base64 DER without armour"
+            finding.secretHash = Analyzer.hash(matched)
             return finding
         case "oci-marker":
-            return Finding(rule: rule.id, severity: rule.severity, path: "",
-                           message: "OCI_API_KEY marker line with no private key before it (part of a pasted OCI API key?)",
-                           preview: Analyzer.clip(Array(matched.drop(while: { $0 == 32 || $0 == 9 || $0 == 10 })), 16),
-                           startOffset: match.range.lowerBound, endOffset: match.range.upperBound)
+            var finding = Finding(rule: rule.id, severity: rule.severity, path: "",
+                                  message: "OCI_API_KEY marker line with no private key before it (part of a pasted OCI API key?)",
+                                  preview: Analyzer.clip(Array(matched.drop(while: { $0 == 32 || $0 == 9 || $0 == 10 })), 16),
+                                  startOffset: match.range.lowerBound, endOffset: match.range.upperBound)
+            finding.secretHash = Analyzer.hash(matched)
+            return finding
         default:
             return nil
         }
@@ -85,6 +93,9 @@ struct Analyzer {
             var finding = Finding(rule: rule.id, severity: severity, path: "", message: Analyzer.describe(identity),
                                   preview: found.preview, startOffset: found.offset, endOffset: found.offset + 1)
             finding.oci = identity
+            finding.secretHash = Analyzer.hash(Array([identity.source, identity.profile ?? "", identity.user ?? "",
+                                                      identity.tenancy ?? "", identity.fingerprint ?? "",
+                                                      identity.keyFile ?? ""].joined(separator: "|").utf8))
             return finding
         }
     }
@@ -117,6 +128,11 @@ struct Analyzer {
         if marker { message += ", marked as an OCI API key (OCI_API_KEY line)" }
         return Finding(rule: rule.id, severity: severity, path: "", key: facts, ociMarker: marker, message: message,
                        preview: preview, startOffset: start, endOffset: max(end, start + 1))
+    }
+
+    /// First 16 bytes of SHA-256, hex: enough to tell secrets apart, reveals nothing.
+    static func hash(_ bytes: [UInt8]) -> String {
+        Digest.sha256(bytes).prefix(16).map { String($0, radix: 16).leftPadded(2) }.joined()
     }
 
     /// `-----BEGIN RSA PRIVATE KEY-----MIIE…`

@@ -34,9 +34,13 @@ final class FileWalker: @unchecked Sendable {
     private let visitedLock = NSLock()
     private var visited: Set<[UInt64]> = []
 
-    init(threads: Int, followSymlinks: Bool) {
+    /// Paths (relative to the root) to leave out.
+    let ignore: PathFilter
+
+    init(threads: Int, followSymlinks: Bool, ignore: PathFilter = PathFilter([])) {
         self.threads = max(1, threads)
         self.followSymlinks = followSymlinks
+        self.ignore = ignore
     }
 
     /// Walks `roots` (directories; `display` is the prefix reported for each),
@@ -104,6 +108,7 @@ final class FileWalker: @unchecked Sendable {
                 var st = stat()
                 if lstat(cString(childPath), &st) == 0, !markVisited(st) { continue }
             }
+            if !ignore.isEmpty, ignore.ignores(PathBytes.display(childDisplay)) { continue }
             switch type {
             case 4:  // DT_DIR
                 if name == Array(".git".utf8) { continue }

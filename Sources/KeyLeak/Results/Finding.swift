@@ -30,6 +30,9 @@ public struct Finding: Sendable, Hashable {
     /// The start of the match, cut after a few characters: never the secret.
     public var preview: String
 
+    /// SHA-256 (hex) of the secret's normalised bytes: identifies a secret with
+    /// no fingerprint (an encrypted or truncated key) in baselines and SARIF.
+    public var secretHash: String?
     /// Byte offsets of the match in its blob (start inclusive, end exclusive).
     var startOffset: Int
     var endOffset: Int

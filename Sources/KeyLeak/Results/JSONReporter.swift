@@ -9,6 +9,8 @@ public enum JSONReporter {
                 .object([("path", .string($0.path)), ("reason", .string($0.reason))])
             })),
             ("suppressed", .int(report.summary.suppressed)),
+            ("allowed", .int(report.summary.allowed)),
+            ("baselined", .int(report.summary.baselined)),
             ("duration_ms", .int(report.summary.durationMs)),
         ])
         return JSONWriter.render(.object([("version", .int(1)), ("findings", .array(findings)), ("summary", summary)])) + "\n"
@@ -49,5 +51,13 @@ public enum JSONReporter {
             ("message", .string(f.message)),
             ("preview", .string(f.preview)),
         ])
+    }
+}
+
+/// `--format jsonl`: one finding per line, the same fields as `--format json`,
+/// for pipelines that stream.
+public enum JSONLReporter {
+    public static func render(_ report: ScanReport) -> String {
+        report.findings.map { JSONWriter.render(JSONReporter.value($0), pretty: false) + "\n" }.joined()
     }
 }

@@ -14,6 +14,10 @@ public struct ScanSummary: Sendable {
     public var skipped: [SkippedInput] = []
     /// Findings silenced by inline `keyleak:allow` comments (counted, never hidden without trace).
     public var suppressed: Int = 0
+    /// Findings left out because their fingerprint is allowed in the config.
+    public var allowed: Int = 0
+    /// Findings left out because the baseline already holds them.
+    public var baselined: Int = 0
     /// Wall time of the scan, milliseconds.
     public var durationMs: Int = 0
 }

@@ -36,6 +36,8 @@ public struct TextReporter {
         var line = total == 0 ? "no findings" : "\(total) finding\(total == 1 ? "" : "s") (\(counts.joined(separator: ", ")))"
         line += " in \(s.files) file\(s.files == 1 ? "" : "s"), \(TextReporter.bytes(s.bytes)), \(s.durationMs) ms"
         if s.suppressed > 0 { line += "; \(s.suppressed) suppressed inline" }
+        if s.allowed > 0 { line += "; \(s.allowed) allowed by config" }
+        if s.baselined > 0 { line += "; \(s.baselined) in the baseline" }
         if !s.skipped.isEmpty { line += "; \(s.skipped.count) skipped" }
         var out = (report.findings.isEmpty ? "" : "\n") + line + "\n"
         for skipped in s.skipped { out += "  skipped \(skipped.path): \(skipped.reason)\n" }

@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import KeyLeak
+
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Write a commented starter .keyleak.yaml."
+    )
+
+    @Option(help: ArgumentHelp("Where to write it.", valueName: "FILE"))
+    var path = ".keyleak.yaml"
+
+    @Flag(help: "Overwrite an existing file.")
+    var force = false
+
+    func run() throws {
+        try exitingOnFailure {
+            if FileManager.default.fileExists(atPath: path) && !force {
+                throw Fatal("\(path) exists already (use --force to overwrite it)")
+            }
+            try write(ConfigFile.starter, to: path)
+        }
+        print("wrote \(path)")
+    }
+}
