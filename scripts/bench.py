@@ -4,6 +4,8 @@ when installed) on the same tree, run alternately, several runs each.
 Prints median wall time, ratio to `rg -uuu`, throughput and peak RSS.
 
 Usage: scripts/bench.py [--runs N] [--threads N] [TREE]
+       scripts/bench.py --history REPO [--runs N]   (history: scan --git vs peers)
+       scripts/bench.py --hook REPO                   (pre-commit: scan --staged of 5 files)
   TREE defaults to a checkout of every Swift package under /opt/swift-packages
   (made once in /tmp/keyleak-bench-tree), else .build/checkouts.
   Peers: put gitleaks/kingfisher on PATH or in .peers/bin
@@ -48,17 +50,86 @@ def timed(cmd):
     return time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status)
 
 
+def compare(tools, runs, size, base_name):
+    """Warm up, run the tools alternately, print medians, ratios, throughput, peak RSS."""
+    for _, cmd in tools:
+        timed(cmd)
+    samples = {name: [] for name, _ in tools}
+    for _ in range(runs):
+        for name, cmd in tools:
+            samples[name].append(timed(cmd))
+    base = statistics.median(s[0] for s in samples[base_name]) if base_name in samples else None
+    print(f"\n{'tool':<26} {'median s':>9} {'min s':>7} {'ratio':>6} {'MB/s':>7} {'peak RSS MiB':>13}")
+    for name, results in samples.items():
+        med = statistics.median(r[0] for r in results)
+        ratio = f"{med / base:.2f}" if base else "-"
+        rss = max(r[1] for r in results) / 1024
+        rate = f"{size / 1e6 / med:>7.0f}" if size else "      -"
+        print(f"{name:<26} {med:>9.3f} {min(r[0] for r in results):>7.3f} {ratio:>6} {rate} {rss:>13.1f}")
+    if base:
+        print(f"\nkeyleak / {base_name} = {statistics.median(r[0] for r in samples[tools[0][0]]) / base:.2f}")
+
+
+def history(repo, runs, keyleak):
+    blobs = subprocess.run(["git", "-C", repo, "rev-list", "--objects", "--all", "--filter=object:type=blob",
+                            "--filter-provided-objects"], capture_output=True, text=True).stdout.count(" ")
+    commits = subprocess.run(["git", "-C", repo, "rev-list", "--all"], capture_output=True, text=True).stdout.count("\n")
+    report = json.loads(subprocess.run([keyleak, "scan", "--git", "--repo", repo, "--format", "json", "--quiet"],
+                                       capture_output=True).stdout)
+    size = report["summary"]["bytes"]
+    print(f"history: {repo}\n         {commits} commits, {blobs} blobs, {size / 1e6:.0f} MB of blobs, "
+          f"{len(report['findings'])} keyleak findings, {runs} runs each")
+    tools = [("keyleak scan --git", [keyleak, "scan", "--git", "--repo", repo, "--format", "json", "--quiet"])]
+    rg = find_tool("rg")
+    if rg:
+        pipeline = f"git -C '{repo}' cat-file --batch-all-objects --batch | {rg} -a -c -e '{PATTERN}'"
+        tools.append(("cat-file --batch | rg", ["sh", "-c", pipeline + " >/dev/null; true"]))
+    scratch = tempfile.mkdtemp(prefix="keyleak-bench-")
+    gitleaks = find_tool("gitleaks")
+    if gitleaks:
+        tools.append(("gitleaks git", [gitleaks, "git", repo, "--no-banner", "--log-level", "error",
+                                       "--report-path", os.path.join(scratch, "g.json"), "--exit-code", "0"]))
+    kingfisher = find_tool("kingfisher")
+    if kingfisher:
+        tools.append(("kingfisher (git)", [kingfisher, "scan", repo, "--no-update-check", "--no-validate",
+                                            "--format", "json", "--output", os.path.join(scratch, "k.json")]))
+    compare(tools, runs, size, "cat-file --batch | rg")
+
+
+def hook(repo, runs, keyleak):
+    """A commit of 5 changed files in REPO: the hook's wall time."""
+    files = subprocess.run(["git", "-C", repo, "ls-files"], capture_output=True, text=True).stdout.split("\n")[:5]
+    for f in files:
+        with open(os.path.join(repo, f), "a") as out:
+            out.write("\n// keyleak hook benchmark\n")
+    subprocess.run(["git", "-C", repo, "add", "--"] + files, check=True)
+    total = subprocess.run(["git", "-C", repo, "ls-files"], capture_output=True, text=True).stdout.count("\n")
+    try:
+        print(f"pre-commit: {repo}: {total} files tracked, 5 staged")
+        compare([("keyleak scan --staged", [keyleak, "scan", "--staged", "--repo", repo, "--quiet"]),
+                 ("git diff --cached --raw", ["git", "-C", repo, "diff", "--cached", "--raw"])], runs * 4, 0,
+                "git diff --cached --raw")
+    finally:
+        subprocess.run(["git", "-C", repo, "reset", "-q", "--hard"], check=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("tree", nargs="?")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--history", metavar="REPO")
+    ap.add_argument("--hook", metavar="REPO")
     args = ap.parse_args()
-    tree = os.path.abspath(args.tree or default_tree())
 
     keyleak = os.path.join(ROOT, ".build", "release", "keyleak")
     subprocess.run(["swift", "build", "-c", "release", "--package-path", ROOT], check=True,
                    stdout=subprocess.DEVNULL)
+    if args.history:
+        return history(os.path.abspath(args.history), args.runs, keyleak)
+    if args.hook:
+        return hook(os.path.abspath(args.hook), args.runs, keyleak)
+    tree = os.path.abspath(args.tree or default_tree())
     report = json.loads(subprocess.run([keyleak, "scan", "--format", "json", "--quiet", tree],
                                        capture_output=True).stdout)
     files, size = report["summary"]["files"], report["summary"]["bytes"]
@@ -83,23 +154,7 @@ def main():
         tools.append(("kingfisher", [kingfisher, "scan", tree, "--no-update-check", "--no-validate",
                                       "--format", "json", "--output", os.path.join(scratch, "kingfisher.json")]))
 
-    # Warm the page cache, then alternate the tools run by run.
-    for _, cmd in tools:
-        timed(cmd)
-    samples = {name: [] for name, _ in tools}
-    for _ in range(args.runs):
-        for name, cmd in tools:
-            samples[name].append(timed(cmd))
-
-    base = statistics.median(s[0] for s in samples["rg -uuu"]) if "rg -uuu" in samples else None
-    print(f"\n{'tool':<14} {'median s':>9} {'min s':>7} {'x rg':>6} {'MB/s':>7} {'peak RSS MiB':>13}")
-    for name, runs in samples.items():
-        med = statistics.median(r[0] for r in runs)
-        ratio = f"{med / base:.2f}" if base else "-"
-        rss = max(r[1] for r in runs) / 1024
-        print(f"{name:<14} {med:>9.3f} {min(r[0] for r in runs):>7.3f} {ratio:>6} {size / 1e6 / med:>7.0f} {rss:>13.1f}")
-    if base:
-        print(f"\nkeyleak / rg -uuu = {statistics.median(r[0] for r in samples['keyleak']) / base:.2f}")
+    compare(tools, args.runs, size, "rg -uuu")
 
 
 if __name__ == "__main__":

@@ -211,12 +211,11 @@ public final class Scanner: Sendable {
         }
         if case let .history(range) = mode {
             // Only blobs that produced a finding are traced back to their commit.
-            var introductions: [String: (commit: String, author: String, date: String, path: String?)?] = [:]
+            let wanted = Set(states.flatMap { $0.findings.compactMap(\.commit) })
+            let introductions = source.introductions(of: wanted, range: range)
             for state in states {
                 for i in state.findings.indices {
-                    let object = state.findings[i].commit ?? ""
-                    if introductions[object] == nil { introductions[object] = source.introduction(of: object, range: range) }
-                    if let found = introductions[object] ?? nil {
+                    if let found = introductions[state.findings[i].commit ?? ""] {
                         state.findings[i].commit = found.commit
                         state.findings[i].author = found.author
                         state.findings[i].date = found.date

@@ -81,27 +81,43 @@ struct GitSource {
         return entries
     }
 
-    /// The commit that introduced `object` within `range` (oldest first), with
-    /// its author, date and the path the blob had there.
-    func introduction(of object: String, range: String?) -> (commit: String, author: String, date: String, path: String?)? {
-        var arguments = ["-c", "core.quotePath=false", "log", "--reverse", "--no-abbrev", "--raw", "--format=%x01%H%x09%an%x09%aI",
-                         "--find-object=\(object)"]
+    /// Who introduced a blob: commit, author, date (ISO 8601) and the path it had.
+    struct Introduction: Sendable {
+        var commit: String
+        var author: String
+        var date: String
+        var path: String?
+    }
+
+    /// The commit that introduced each of `objects` within `range` (all refs by
+    /// default): one pass over the history's tree changes, oldest first, so the
+    /// first commit that adds or changes a file to the blob is the one.
+    func introductions(of objects: Set<String>, range: String?) -> [String: Introduction] {
+        guard !objects.isEmpty else { return [:] }
+        var arguments = ["-c", "core.quotePath=false", "log", "--reverse", "--no-abbrev", "--raw", "--no-renames",
+                         "-c", "--format=%x01%H%x09%an%x09%aI"]
         arguments += range.map { [$0] } ?? ["--all"]
-        guard let output = try? git.run(arguments) else { return nil }
-        let text = String(decoding: output, as: UTF8.self)
-        for record in text.split(separator: "\u{01}") {
-            let lines = record.split(separator: "\n")
-            guard let head = lines.first else { continue }
-            let parts = head.split(separator: "\t", maxSplits: 2)
-            guard parts.count == 3 else { continue }
-            for raw in lines.dropFirst() where raw.hasPrefix(":") {
-                let columns = raw.split(separator: "\t", maxSplits: 1)
+        guard let output = try? git.run(arguments) else { return [:] }
+        var found: [String: Introduction] = [:]
+        var commit = Introduction(commit: "", author: "", date: "")
+        for line in output.split(separator: 10) {
+            if line.first == 1 {
+                let parts = String(decoding: line.dropFirst(), as: UTF8.self).split(separator: "\t", maxSplits: 2)
+                if parts.count == 3 { commit = Introduction(commit: String(parts[0]), author: String(parts[1]), date: String(parts[2])) }
+            } else if line.first == UInt8(ascii: ":") {
+                // `:old-mode new-mode old-id new-id status\tpath` (merges: `::` and more columns).
+                let text = String(decoding: line, as: UTF8.self)
+                let columns = text.split(separator: "\t", maxSplits: 1)
                 let meta = columns[0].split(separator: " ")
-                if meta.count >= 4, meta[3] == object {
-                    return (String(parts[0]), String(parts[1]), String(parts[2]), columns.count > 1 ? String(columns[1]) : nil)
-                }
+                guard meta.count >= 4 else { continue }
+                let newID = String(meta[meta.count - 2])
+                guard objects.contains(newID), found[newID] == nil else { continue }
+                var intro = commit
+                intro.path = columns.count > 1 ? String(columns[1].split(separator: "\t").last ?? columns[1]) : nil
+                found[newID] = intro
+                if found.count == objects.count { break }
             }
         }
-        return nil
+        return found
     }
 }
