@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs what keyleak needs on a Debian/Ubuntu machine, skipping what is there:
 #   build: libpcre2-dev, libssl-dev, pkg-config
-#   tests: openssh-client, putty-tools, gnupg, python3 (key generation at test time)
+#   tests: openssh-client, putty-tools, gnupg, python3 (key generation at test time),
+#          python3's jsonschema (SARIF validation)
 # Usage: scripts/install-deps.sh [--tests]
 set -eu
 packages="libpcre2-dev libssl-dev pkg-config"
@@ -12,6 +13,10 @@ missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+if [ "${1:-}" = "--tests" ] && ! python3 -c "import jsonschema" 2>/dev/null; then
+    # The SARIF test validates reports against the official schema with it.
+    python3 -m pip install -q jsonschema >&2
+fi
 [ -z "$missing" ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then
     echo "keyleak: please install:$missing (no apt-get on this machine)" >&2
