@@ -17,6 +17,7 @@ import TestSupport
         try Shell.check("chmod", [mode, home.file(".oci/oci_api_key.pem")])
         let fp = try TestKeys.ociFingerprint(pem)
         try home.write(".oci/config", """
+        # keyleak:allow (test fixture)
         [DEFAULT]
         user=ocid1.user.oc1..aaaaaaaauser
         fingerprint=\(fingerprint ?? fp)

@@ -11,6 +11,7 @@ import TestSupport
 
     @Test func defaultIsInheritedByEveryProfile() throws {
         let text = """
+        # keyleak:allow (test fixture)
         [DEFAULT]
         user=ocid1.user.oc1..aaaaaaaadefault
         tenancy = ocid1.tenancy.oc1..aaaaaaaatenancy
@@ -18,6 +19,7 @@ import TestSupport
         # a comment
         ; another comment
 
+        # keyleak:allow (test fixture)
         [dev]
         User=ocid1.user.oc1..aaaaaaaadev
         fingerprint=\(Self.fp)
@@ -48,7 +50,7 @@ import TestSupport
 
     @Test func terraformAndTfvars() throws {
         let provider = """
-        provider "oci" {
+        provider "oci" { # keyleak:allow (test fixture)
           tenancy_ocid     = "ocid1.tenancy.oc1..aaaa"
           user_ocid        = "ocid1.user.oc1..bbbb"
           fingerprint      = "\(Self.fp)"
