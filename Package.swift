@@ -17,13 +17,15 @@ let package = Package(
                        providers: [.apt(["libpcre2-dev"]), .brew(["pcre2"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive",
+                       providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]),
         // Turns rules/*.yaml into Swift source at build time, so an installed
         // binary carries its rules while rules/ stays the single source of truth.
         .executableTarget(name: "RulesEmbedder"),
         .plugin(name: "EmbedRules", capability: .buildTool(), dependencies: ["RulesEmbedder"]),
         .target(
             name: "KeyLeak",
-            dependencies: ["CPCRE2", "COpenSSL", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CPCRE2", "COpenSSL", "CArchive", .product(name: "Yams", package: "Yams")],
             plugins: ["EmbedRules"]
         ),
         .executableTarget(

@@ -1,11 +1,11 @@
 #!/bin/sh
 # Installs what keyleak needs on a Debian/Ubuntu machine, skipping what is there:
-#   build: libpcre2-dev, libssl-dev, pkg-config
+#   build: libpcre2-dev, libssl-dev, libarchive-dev, pkg-config
 #   tests: openssh-client, putty-tools, gnupg, python3 (key generation at test time),
 #          python3's jsonschema (SARIF validation)
 # Usage: scripts/install-deps.sh [--tests]
 set -eu
-packages="libpcre2-dev libssl-dev pkg-config"
+packages="libpcre2-dev libssl-dev libarchive-dev pkg-config"
 if [ "${1:-}" = "--tests" ]; then
     packages="$packages openssh-client putty-tools gnupg python3 util-linux"
 fi

@@ -8,6 +8,7 @@
 #include <openssl/rsa.h>
 #include <openssl/ec.h>
 #include <openssl/core_names.h>
+#include <openssl/pkcs12.h>
 
 /// A password callback that never prompts: an encrypted key fails to open
 /// instead of blocking on "Enter PEM pass phrase:".

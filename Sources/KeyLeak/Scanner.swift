@@ -27,6 +27,10 @@ public struct ScanOptions: Sendable {
     public var allowedFingerprints: [String: String] = [:]
     /// Findings already known (`--baseline`): only new ones are reported.
     public var baseline: Baseline?
+    /// Look inside archives (zip, tar, gzip, …). Default: on.
+    public var archives = true
+    /// How deep archives may nest. Default 3.
+    public var maxArchiveDepth = 3
     /// Called from worker threads after each file: (files, bytes, findings) so far.
     public var progress: (@Sendable (Int, Int, Int) -> Void)?
 
@@ -110,7 +114,7 @@ public final class Scanner: Sendable {
             state.lastFindings = 0
             let scanner = state.scanner ?? BlobScanner(ruleSet: ruleSet, allowInline: options.allowInline)
             state.scanner = scanner
-            Scanner.scanFile(file, with: scanner, into: state, followSymlinks: options.followSymlinks)
+            Scanner.scanFile(file, with: scanner, into: state, options: options)
             if let progress = options.progress { progress(1, state.lastBytes, state.lastFindings) }
         }
         for file in files { scanFile(0, file) }
@@ -231,9 +235,9 @@ public final class Scanner: Sendable {
         return finish(states, options: options, started: started)
     }
 
-    private static func scanFile(_ file: WalkedFile, with scanner: BlobScanner, into state: WorkerState, followSymlinks: Bool) {
+    private static func scanFile(_ file: WalkedFile, with scanner: BlobScanner, into state: WorkerState, options: ScanOptions) {
         var flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK
-        if !followSymlinks { flags |= O_NOFOLLOW }
+        if !options.followSymlinks { flags |= O_NOFOLLOW }
         let fd = open(cString(file.path), flags)
         guard fd >= 0 else {
             let code = errno
@@ -244,6 +248,10 @@ public final class Scanner: Sendable {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return }
+        if options.archives, isArchive(fd) {
+            scanArchive(fd, file, with: scanner, into: state, options: options)
+            return
+        }
         do {
             let result = try scanner.scan(path: file.display, sourcePath: file.path) { target in
                 while true {
@@ -264,6 +272,31 @@ public final class Scanner: Sendable {
         } catch {
             state.skipped.append(SkippedInput(path: file.display, reason: "\(error)"))
         }
+    }
+
+    /// Reads the first bytes of `fd` (without moving its offset) to spot an archive.
+    private static func isArchive(_ fd: Int32) -> Bool {
+        var prefix = [UInt8](repeating: 0, count: 512)
+        let n = prefix.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard n > 0 else { return false }
+        return prefix.withUnsafeBytes { ArchiveReader.looksLikeArchive(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+    }
+
+    private static func scanArchive(_ fd: Int32, _ file: WalkedFile, with scanner: BlobScanner, into state: WorkerState,
+                                    options: ScanOptions) {
+        var reader = ArchiveReader()
+        reader.maxDepth = options.maxArchiveDepth
+        var skipped: [(String, String)] = []
+        reader.scan(fd: fd, name: file.display, member: { display, read in
+            let result = try scanner.scan(path: display, read: read)
+            state.findings += result.findings
+            state.files += 1
+            state.bytes += result.bytes
+            state.suppressed += result.suppressed
+            state.lastBytes += result.bytes
+            state.lastFindings += result.findings.count
+        }, skipped: &skipped)
+        state.skipped += skipped.map { SkippedInput(path: $0.0, reason: $0.1) }
     }
 
     private static func trimSlash(_ path: String) -> String {

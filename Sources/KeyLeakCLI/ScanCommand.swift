@@ -44,6 +44,12 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .customLong("write-baseline"), help: ArgumentHelp("Record the current findings as the baseline in FILE, and exit 0.", valueName: "FILE"))
     var writeBaseline: String?
 
+    @Flag(name: .customLong("no-archives"), help: "Do not look inside archives (zip, jar, tar, tar.gz, gzip, …).")
+    var noArchives = false
+
+    @Option(name: .customLong("max-archive-depth"), help: "How deep nested archives are opened (default 3).")
+    var maxArchiveDepth = 3
+
     @Flag(name: .customLong("no-inline-allow"), help: "Ignore keyleak:allow comments (for audits).")
     var noInlineAllow = false
 
@@ -85,6 +91,8 @@ struct ScanCommand: ParsableCommand {
             if let threads { options.threads = threads }
             options.followSymlinks = followSymlinks
             options.allowInline = !noInlineAllow
+            options.archives = !noArchives
+            options.maxArchiveDepth = maxArchiveDepth
             options.knownKeys = try KnownKeys(files: knownKeys + (configFile?.knownKeys ?? []))
             options.ignore = PathFilter(configFile?.ignore ?? [])
             options.allowedFingerprints = configFile?.allowedFingerprints ?? [:]

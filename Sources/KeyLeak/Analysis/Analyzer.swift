@@ -85,6 +85,76 @@ struct Analyzer {
         }
     }
 
+    /// Findings for a whole binary file (DER key, PKCS#12, Java keystore) whose
+    /// start matched a file-start rule. `view` starts at the blob's first byte.
+    func fileStartFindings(_ rule: Rule, in view: UnsafeRawBufferPointer) -> [Finding] {
+        switch rule.analyzer {
+        case "keystore":
+            let kind = view.count >= 4 && view[0] == 0xce ? "JCEKS" : "JKS"
+            return [Finding(rule: rule.id, severity: rule.severity, path: "",
+                            message: "Java keystore (\(kind)): a container of private keys and certificates",
+                            preview: "(binary \(kind) keystore)", startOffset: 0, endOffset: 1)]
+        case "der-file", "pkcs12":
+            guard let outer = DER.read(Array(view.prefix(8)), at: 0), outer.tag == 0x30 else { return [] }
+            // The header's own length plus its declared content length: the whole structure.
+            let total = outer.value.lowerBound + Analyzer.declaredLength(view)
+            guard total <= view.count, total > 16 else { return [] }
+            let der = Array(view.prefix(total))
+            if rule.analyzer == "pkcs12" {
+                guard OpenSSLKey.isPKCS12(der: der) else { return [] }
+                let keys = OpenSSLKey.pkcs12Keys(der: der, password: "") ?? OpenSSLKey.pkcs12Keys(der: der, password: nil)
+                guard let keys else {
+                    return [Finding(rule: rule.id, severity: .medium, path: "",
+                                    message: "PKCS#12 key container, protected by a password",
+                                    preview: "(binary PKCS#12)", startOffset: 0, endOffset: 1)]
+                }
+                return keys.compactMap { key -> Finding? in
+                    guard let identity = Fingerprint(key: key) else { return nil }
+                    var finding = keyFinding(rule, KeyFacts(format: "pkcs12", identity: identity), marker: false,
+                                             start: 0, end: 1, preview: "(binary PKCS#12)")
+                    finding.message += ", in a PKCS#12 container that opens without a password"
+                    finding.secretHash = Analyzer.hash(der)
+                    return finding
+                }
+            }
+            if let facts = PrivateKey.analyze(der: der) {
+                var finding = keyFinding(rule, facts, marker: false, start: 0, end: total, preview: "(binary DER)")
+                finding.message += ", binary DER file"
+                finding.secretHash = Analyzer.hash(der)
+                return [finding]
+            }
+            if OpenSSLKey.isEncryptedPKCS8(der: der), Analyzer.hasPBEAlgorithm(der) {
+                var finding = keyFinding(rule, KeyFacts(format: "pkcs8", encrypted: true), marker: false, start: 0, end: total,
+                                         preview: "(binary DER)")
+                finding.message += ", binary DER file"
+                finding.secretHash = Analyzer.hash(der)
+                return [finding]
+            }
+            return []
+        default:
+            return []
+        }
+    }
+
+    /// The content length a DER header at the start of `view` declares.
+    static func declaredLength(_ view: UnsafeRawBufferPointer) -> Int {
+        guard view.count >= 2 else { return 0 }
+        let first = Int(view[1])
+        guard first & 0x80 != 0 else { return first }
+        let count = first & 0x7f
+        guard count >= 1, count <= 4, view.count >= 2 + count else { return Int.max / 2 }
+        return (0..<count).reduce(0) { $0 << 8 | Int(view[2 + $1]) }
+    }
+
+    /// An EncryptedPrivateKeyInfo's algorithm is PBES2 or a PKCS#12 PBE (a
+    /// DigestInfo has the same shape, with a hash algorithm instead).
+    static func hasPBEAlgorithm(_ der: [UInt8]) -> Bool {
+        let pbes2: [UInt8] = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d]
+        let pkcs12PBE: [UInt8] = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01]
+        let head = Array(der.prefix(32))
+        return ByteSearch.find(pbes2, in: head) != nil || ByteSearch.find(pkcs12PBE, in: head) != nil
+    }
+
     private func identityFindings(_ rule: Rule, in buffer: UnsafeRawBufferPointer) -> [Finding] {
         OCIConfig.identities(in: buffer).map { found in
             let identity = found.identity

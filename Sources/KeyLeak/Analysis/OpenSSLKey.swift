@@ -5,6 +5,7 @@ final class OpenSSLKey {
     private let pkey: OpaquePointer
 
     private init(_ pkey: OpaquePointer) { self.pkey = pkey }
+    fileprivate convenience init(owning pkey: OpaquePointer) { self.init(pkey) }
     deinit { EVP_PKEY_free(pkey) }
 
     /// Parses an unencrypted private key in DER: PKCS#8, PKCS#1 RSA, SEC1 EC or DSA.
@@ -142,5 +143,48 @@ private func withMemoryBIO<T>(_ bytes: [UInt8], _ body: (OpaquePointer) -> T?) -
         guard let base = raw.baseAddress, let bio = BIO_new_mem_buf(base, Int32(raw.count)) else { return nil }
         defer { BIO_free(bio) }
         return body(bio)
+    }
+}
+
+extension OpenSSLKey {
+    /// The private keys in a PKCS#12 (PFX) file that opens with `password`
+    /// (nil for no password); nil when it does not open.
+    static func pkcs12Keys(der: [UInt8], password: String?) -> [OpenSSLKey]? {
+        der.withUnsafeBufferPointer { buffer -> [OpenSSLKey]? in
+            guard let base = buffer.baseAddress, !der.isEmpty else { return nil }
+            var cursor: UnsafePointer<UInt8>? = base
+            guard let p12 = d2i_PKCS12(nil, &cursor, Int(der.count)) else {
+                ERR_clear_error()
+                return nil
+            }
+            defer { PKCS12_free(p12) }
+            var pkey: OpaquePointer?
+            var cert: OpaquePointer?
+            let ok: Int32 = if let password {
+                password.withCString { PKCS12_parse(p12, $0, &pkey, &cert, nil) }
+            } else {
+                PKCS12_parse(p12, nil, &pkey, &cert, nil)
+            }
+            if let cert { X509_free(cert) }
+            guard ok == 1 else {
+                ERR_clear_error()
+                return nil
+            }
+            return pkey.map { [OpenSSLKey(owning: $0)] } ?? []
+        }
+    }
+
+    /// True when `der` parses as a PKCS#12 structure at all.
+    static func isPKCS12(der: [UInt8]) -> Bool {
+        der.withUnsafeBufferPointer { buffer -> Bool in
+            guard let base = buffer.baseAddress, !der.isEmpty else { return false }
+            var cursor: UnsafePointer<UInt8>? = base
+            guard let p12 = d2i_PKCS12(nil, &cursor, Int(der.count)) else {
+                ERR_clear_error()
+                return false
+            }
+            PKCS12_free(p12)
+            return true
+        }
     }
 }

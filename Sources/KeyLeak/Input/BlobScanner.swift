@@ -18,6 +18,7 @@ final class BlobScanner {
     /// analyse whole (see `PEMNormalizer.maximumBlockLength`).
     static let overlap = PEMNormalizer.maximumBlockLength
 
+    private let ruleSet: RuleSet
     private let matcher: Matcher
     private let analyzer: Analyzer
     private let scratch: MatchScratch
@@ -28,6 +29,7 @@ final class BlobScanner {
 
     init(ruleSet: RuleSet, allowInline: Bool = true) {
         self.allowInline = allowInline
+        self.ruleSet = ruleSet
         matcher = Matcher(ruleSet: ruleSet)
         analyzer = Analyzer(ruleSet: ruleSet)
         scratch = MatchScratch(ruleSet: ruleSet)
@@ -60,6 +62,23 @@ final class BlobScanner {
         }
 
         try fill()
+        // Whole-file rules (binary DER keys, PKCS#12, keystores) look at the first bytes only.
+        if !ruleSet.fileStartRules.isEmpty, filled > 0 {
+            let view = UnsafeRawBufferPointer(rebasing: buffer[0..<filled])
+            for index in ruleSet.fileStartRules {
+                guard let base = view.baseAddress,
+                      ruleSet.patterns[index].firstMatch(in: base, length: min(filled, 64), from: 0, using: scratch.matchData[index]) != nil
+                else { continue }
+                for var finding in analyzer.fileStartFindings(ruleSet.rules[index], in: view) {
+                    finding.line = 1
+                    finding.column = 1
+                    finding.endLine = 1
+                    finding.path = path
+                    finding.sourcePath = sourcePath
+                    findings.append(finding)
+                }
+            }
+        }
         while true {
             let view = UnsafeRawBufferPointer(rebasing: buffer[0..<filled])
             let blockEnd = atEnd ? filled : min(filled, BlobScanner.blockSize)

@@ -21,10 +21,13 @@ public struct Rule: Sendable, Codable, Hashable {
     public var examples: [String]
     /// Texts the pattern must not match.
     public var negativeExamples: [String]
+    /// Binary examples, as hex (for rules on file contents that are not text).
+    public var examplesHex: [String]
 
     enum CodingKeys: String, CodingKey {
         case id, title, description, severity, analyzer, keywords, pattern, window, examples
         case negativeExamples = "negative_examples"
+        case examplesHex = "examples_hex"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -39,10 +42,19 @@ public struct Rule: Sendable, Codable, Hashable {
         window = try c.decodeIfPresent(Int.self, forKey: .window)
         examples = try c.decodeIfPresent([String].self, forKey: .examples) ?? []
         negativeExamples = try c.decodeIfPresent([String].self, forKey: .negativeExamples) ?? []
+        examplesHex = try c.decodeIfPresent([String].self, forKey: .examplesHex) ?? []
     }
 
     /// Analyzers keyleak knows.
-    static let analyzers: Set<String> = ["pem", "putty", "base64-pem", "der", "oci-marker", "oci-config"]
+    static let analyzers = Set<String>(["pem", "putty", "base64-pem", "der", "oci-marker", "oci-config"])
+        .union(fileStartAnalyzers)
+
+    /// Analyzers of whole binary files: their pattern is tried once, at the
+    /// first byte of every blob, instead of near keywords.
+    static let fileStartAnalyzers: Set<String> = ["der-file", "pkcs12", "keystore"]
+
+    /// The rule looks at the start of every blob rather than near keywords.
+    public var isFileStart: Bool { Rule.fileStartAnalyzers.contains(analyzer) }
 
     /// Bytes after a keyword hit the pattern may span.
     var searchWindow: Int { window ?? 4096 }

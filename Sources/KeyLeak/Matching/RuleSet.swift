@@ -7,6 +7,8 @@ public final class RuleSet: Sendable {
     public let rules: [Rule]
     let patterns: [PCRE2Pattern]
     let prefilter: Prefilter
+    /// Rules tried at the first byte of every blob.
+    let fileStartRules: [Int]
 
     public enum LoadError: Error, CustomStringConvertible {
         case unreadable(path: String, reason: String)
@@ -72,7 +74,7 @@ public final class RuleSet: Sendable {
                 guard Rule.analyzers.contains(rule.analyzer) else {
                     throw LoadError.unknownAnalyzer(rule: rule.id, file: file.name, analyzer: rule.analyzer)
                 }
-                guard !rule.keywords.isEmpty, !rule.keywords.contains(where: \.isEmpty) else {
+                guard rule.isFileStart || (!rule.keywords.isEmpty && !rule.keywords.contains(where: \.isEmpty)) else {
                     throw LoadError.noKeywords(rule: rule.id, file: file.name)
                 }
                 let pattern: PCRE2Pattern
@@ -89,8 +91,9 @@ public final class RuleSet: Sendable {
         self.rules = rules
         self.patterns = patterns
         self.prefilter = Prefilter(keywords: rules.enumerated().flatMap { index, rule in
-            rule.keywords.map { (Array($0.utf8), index) }
+            rule.isFileStart ? [] : rule.keywords.map { (Array($0.utf8), index) }
         })
+        self.fileStartRules = rules.indices.filter { rules[$0].isFileStart }
     }
 
     /// Problems with the rules' own examples: an example the pattern misses, a
@@ -99,20 +102,33 @@ public final class RuleSet: Sendable {
     public func checkExamples() -> [String] {
         var problems: [String] = []
         for (index, rule) in rules.enumerated() {
+            for hex in rule.examplesHex {
+                let bytes = RuleSet.hexBytes(hex)
+                let data = patterns[index].makeMatchData()
+                let matched = bytes.withUnsafeBytes { raw in
+                    raw.baseAddress.map { patterns[index].firstMatch(in: $0, length: raw.count, from: 0, using: data) != nil } ?? false
+                }
+                if !matched { problems.append("rule '\(rule.id)': hex example does not match: \(hex.prefix(40))") }
+            }
             for example in rule.examples {
                 if !patterns[index].matches(example) {
                     problems.append("rule '\(rule.id)': example does not match: \(RuleSet.clip(example))")
                 }
-                if !rule.keywords.contains(where: { example.utf8.count >= $0.utf8.count && example.contains($0) }) {
+                if !rule.isFileStart, !rule.keywords.contains(where: { example.utf8.count >= $0.utf8.count && example.contains($0) }) {
                     problems.append("rule '\(rule.id)': no keyword occurs in example: \(RuleSet.clip(example))")
                 }
             }
             for negative in rule.negativeExamples where patterns[index].matches(negative) {
                 problems.append("rule '\(rule.id)': negative example matches: \(RuleSet.clip(negative))")
             }
-            if rule.examples.isEmpty { problems.append("rule '\(rule.id)': has no examples") }
+            if rule.examples.isEmpty && rule.examplesHex.isEmpty { problems.append("rule '\(rule.id)': has no examples") }
         }
         return problems
+    }
+
+    static func hexBytes(_ hex: String) -> [UInt8] {
+        let digits = Array(hex.utf8.filter { $0 != 32 })
+        return stride(from: 0, to: digits.count - 1, by: 2).compactMap { UInt8(String(decoding: digits[$0...$0 + 1], as: UTF8.self), radix: 16) }
     }
 
     static func clip(_ text: String) -> String {
