@@ -93,8 +93,9 @@ import TestSupport
         try dir.write("dir with space/.oci/config", "[DEFAULT]\nuser=ocid1.user.oc1..aaaa\ntenancy=ocid1.tenancy.oc1..bbbb\nfingerprint=11:22:33:44:55:66:77:88:99:00:aa:bb:cc:dd:ee:ff\n")
         let sarif = try keyleak(["scan", "--format", "sarif", dir.path])
         #expect(sarif.status == 1)
-        let schema = Paths.packageRoot.appendingPathComponent("../shared/schemas/sarif-schema-2.1.0.json").path
-        try #require(FileManager.default.fileExists(atPath: schema), "the SARIF schema ships in ../shared/schemas")
+        // The official SARIF 2.1.0 schema, a copy of ../shared/schemas/sarif-schema-2.1.0.json.
+        let schema = Paths.packageRoot.appendingPathComponent("Tests/Fixtures/sarif-schema-2.1.0.json").path
+        try #require(FileManager.default.fileExists(atPath: schema))
         let file = dir.file("../report-\(UUID().uuidString).sarif")
         defer { try? FileManager.default.removeItem(atPath: file) }
         try sarif.stdout.write(to: URL(fileURLWithPath: file))
