@@ -44,6 +44,9 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .customLong("write-baseline"), help: ArgumentHelp("Record the current findings as the baseline in FILE, and exit 0.", valueName: "FILE"))
     var writeBaseline: String?
 
+    @Flag(help: "Check a folder before it is shared: archives opened, no path ignores from configs, --fail-on low, and a closing line saying whether it is safe to share.")
+    var publish = false
+
     @Flag(name: .customLong("no-archives"), help: "Do not look inside archives (zip, jar, tar, tar.gz, gzip, …).")
     var noArchives = false
 
@@ -58,6 +61,8 @@ struct ScanCommand: ParsableCommand {
 
     func validate() throws {
         if staged && git { throw ValidationError("--staged and --git cannot be combined") }
+        if publish && (staged || git) { throw ValidationError("--publish checks folders, not git") }
+        if publish && noArchives { throw ValidationError("--publish always opens archives") }
         if staged && !paths.isEmpty { throw ValidationError("--staged scans the index: give no paths (use --repo DIR)") }
         if git && paths.count > 1 { throw ValidationError("--git takes at most one revision range") }
         if let threads, threads < 1 || threads > 256 {
@@ -94,13 +99,14 @@ struct ScanCommand: ParsableCommand {
             options.archives = !noArchives
             options.maxArchiveDepth = maxArchiveDepth
             options.knownKeys = try KnownKeys(files: knownKeys + (configFile?.knownKeys ?? []))
-            options.ignore = PathFilter(configFile?.ignore ?? [])
+            // NOTE: a folder about to be shared is checked whole: the repository's ignores do not apply.
+            options.ignore = PathFilter(publish ? [] : configFile?.ignore ?? [])
             options.allowedFingerprints = configFile?.allowedFingerprints ?? [:]
             options.baseline = try baseline.map(Baseline.load)
             options.progress = progress.callback
             let ruleSet = try rules.load(config: configFile)
             let scanned = try Scanner(ruleSet: ruleSet).scan(options)
-            return (scanned, ruleSet, report.failOn ?? configFile?.failOn ?? .medium)
+            return (scanned, ruleSet, report.failOn ?? (publish ? .low : configFile?.failOn ?? .medium))
         }
         progress.finish()
         if !report.quiet {
@@ -112,7 +118,20 @@ struct ScanCommand: ParsableCommand {
             return
         }
         try exitingOnFailure { try write(render(result, rules: ruleSet.rules), to: report.output) }
-        if result.count(atOrAbove: failOn) > 0 { throw ExitCode(1) }
+        let failing = result.count(atOrAbove: failOn)
+        if publish {
+            let folders = paths.isEmpty ? "." : paths.joined(separator: " ")
+            let unread = result.summary.skipped.count
+            if failing > 0 {
+                printError("NOT SAFE TO SHARE: \(folders) holds \(failing) key\(failing == 1 ? "" : "s") or credential\(failing == 1 ? "" : "s") (listed above). Remove them, and rotate any key that has left the machine.")
+            } else if unread > 0 {
+                printError("NOT VERIFIED: \(unread) file\(unread == 1 ? "" : "s") in \(folders) could not be read (listed above), so keyleak cannot say the folder is safe to share.")
+                throw ExitCode(1)
+            } else {
+                printError("SAFE TO SHARE: no private keys or OCI credentials found in \(folders) (\(result.summary.files) files, archives included).")
+            }
+        }
+        if failing > 0 { throw ExitCode(1) }
     }
 
     private func render(_ result: ScanReport, rules: [Rule]) -> String {

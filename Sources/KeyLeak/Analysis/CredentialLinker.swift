@@ -46,6 +46,7 @@ enum CredentialLinker {
             }
         }
 
+        addCredentialSets(&findings)
         guard !knownKeys.isEmpty else { return }
         for i in findings.indices {
             guard let fingerprint = findings[i].key?.identity?.oci ?? findings[i].oci?.fingerprint,
@@ -61,6 +62,37 @@ enum CredentialLinker {
                 findings[i].message += ", a registered OCI API key already rotated (\(name)\(owner), \(known.state!))"
             }
         }
+    }
+
+    /// A copied `.oci` folder is one credential set: one more finding, at its
+    /// config, that names the login it holds and links every part.
+    private static func addCredentialSets(_ findings: inout [Finding]) {
+        var byFolder: [String: [Int]] = [:]
+        for i in findings.indices {
+            let path = findings[i].path
+            guard let range = path.range(of: ".oci/", options: .backwards),
+                  range.lowerBound == path.startIndex || path[path.index(before: range.lowerBound)] == "/" || path[path.index(before: range.lowerBound)] == "!" else { continue }
+            byFolder[String(path[..<range.upperBound]), default: []].append(i)
+        }
+        for (folder, members) in byFolder.sorted(by: { $0.key < $1.key }) {
+            let profiles = members.filter { findings[$0].oci != nil }
+            let keys = members.filter { findings[$0].key != nil }
+            guard let config = profiles.first, !keys.isEmpty || profiles.count > 1 else { continue }
+            let identity = findings[config].oci!
+            let working = profiles.contains { p in findings[p].related.contains { r in keys.contains { findings[$0].path == r.path } } }
+            var message = "OCI credential set in \(folder.dropLast()): \(profiles.count) profile\(profiles.count == 1 ? "" : "s"), \(keys.count) key\(keys.count == 1 ? "" : "s")"
+            if working, let user = identity.user {
+                message += " — a working OCI login for user \(user)" + (identity.tenancy.map { " in tenancy \($0)" } ?? "")
+            }
+            var set = Finding(rule: "oci-credential-set", severity: working ? .critical : .high, path: findings[config].path,
+                              line: findings[config].line, column: findings[config].column, endLine: findings[config].line,
+                              message: message, preview: String(folder.dropLast()))
+            set.oci = identity
+            set.related = members.map { RelatedFinding(path: findings[$0].path, line: findings[$0].line, rule: findings[$0].rule) }
+            set.secretHash = findings[config].secretHash
+            findings.append(set)
+        }
+        findings.sort(by: Finding.reportOrder)
     }
 
     private static func connect(config i: Int, key k: Int, in findings: inout [Finding]) {
