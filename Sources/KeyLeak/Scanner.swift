@@ -248,18 +248,20 @@ public final class Scanner: Sendable {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return }
-        if options.archives, isArchive(fd) {
-            scanArchive(fd, file, with: scanner, into: state, options: options)
-            return
-        }
         do {
-            let result = try scanner.scan(path: file.display, sourcePath: file.path) { target in
+            let result = try scanner.scan(path: file.display, sourcePath: file.path, stopAtArchive: options.archives) { target in
                 while true {
                     let n = read(fd, target.baseAddress, target.count)
                     if n >= 0 { return n }
                     if errno == EINTR || errno == EAGAIN { continue }
                     throw BlobScanner.ReadError.io(errno)
                 }
+            }
+            if result.archive {
+                // Opened from the start again, by libarchive.
+                guard lseek(fd, 0, SEEK_SET) == 0 else { throw BlobScanner.ReadError.io(errno) }
+                scanArchive(fd, file, with: scanner, into: state, options: options)
+                return
             }
             state.findings += result.findings
             state.files += 1
@@ -272,14 +274,6 @@ public final class Scanner: Sendable {
         } catch {
             state.skipped.append(SkippedInput(path: file.display, reason: "\(error)"))
         }
-    }
-
-    /// Reads the first bytes of `fd` (without moving its offset) to spot an archive.
-    private static func isArchive(_ fd: Int32) -> Bool {
-        var prefix = [UInt8](repeating: 0, count: 512)
-        let n = prefix.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-        guard n > 0 else { return false }
-        return prefix.withUnsafeBytes { ArchiveReader.looksLikeArchive(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
     }
 
     private static func scanArchive(_ fd: Int32, _ file: WalkedFile, with scanner: BlobScanner, into state: WorkerState,

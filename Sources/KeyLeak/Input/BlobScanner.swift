@@ -45,8 +45,10 @@ final class BlobScanner {
     /// Scans bytes produced by `read` (which fills the buffer it is given and
     /// returns the count, 0 at the end, or throws). Returns the findings with
     /// line numbers set and the number of bytes scanned.
-    func scan(path: String, sourcePath: [UInt8]? = nil,
-              read: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> (findings: [Finding], bytes: Int, suppressed: Int) {
+    /// With `stopAtArchive`, a blob that starts like an archive is not scanned
+    /// as bytes: the result says `archive` and the caller opens it instead.
+    func scan(path: String, sourcePath: [UInt8]? = nil, stopAtArchive: Bool = false,
+              read: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> (findings: [Finding], bytes: Int, suppressed: Int, archive: Bool) {
         var findings: [Finding] = []
         var suppressed = 0
         var windowStart = 0  // absolute offset of buffer[0]
@@ -62,6 +64,9 @@ final class BlobScanner {
         }
 
         try fill()
+        if stopAtArchive, ArchiveReader.looksLikeArchive(UnsafeRawBufferPointer(rebasing: buffer[0..<min(filled, 512)])) {
+            return ([], 0, 0, true)
+        }
         // Whole-file rules (binary DER keys, PKCS#12, keystores) look at the first bytes only.
         if !ruleSet.fileStartRules.isEmpty, filled > 0 {
             let view = UnsafeRawBufferPointer(rebasing: buffer[0..<filled])
@@ -111,7 +116,7 @@ final class BlobScanner {
             try fill()
             if filled == 0 { break }
         }
-        return (findings, windowStart + filled, suppressed)
+        return (findings, windowStart + filled, suppressed, false)
     }
 
     /// Scans an in-memory blob.
