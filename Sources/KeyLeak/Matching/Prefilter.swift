@@ -98,6 +98,10 @@ struct Prefilter: Sendable {
                             let start = hit - entry.anchorOffset
                             guard start >= range.lowerBound, start < range.upperBound,
                                   start + entry.length <= buffer.count,
+                                  // NOTE: first and last bytes inline before memcmp: most hits fail here.
+                                  base.load(fromByteOffset: start, as: UInt8.self) == keywordBytes[entry.start],
+                                  base.load(fromByteOffset: start + entry.length - 1, as: UInt8.self)
+                                      == keywordBytes[entry.start + entry.length - 1],
                                   memcmp(base + start, keywordBase + entry.start, entry.length) == 0 else { continue }
                             out.append((start, entry.rule))
                         }
