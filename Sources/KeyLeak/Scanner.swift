@@ -27,6 +27,8 @@ public struct ScanOptions: Sendable {
     public var allowedFingerprints: [String: String] = [:]
     /// Findings already known (`--baseline`): only new ones are reported.
     public var baseline: Baseline?
+    /// This scanner's share of the work: files by path hash, blobs by object id. Default: all.
+    public var shard: Shard?
     /// Look inside archives (zip, tar, gzip, …). Default: on.
     public var archives = true
     /// How deep archives may nest. Default 3.
@@ -35,6 +37,34 @@ public struct ScanOptions: Sendable {
     public var progress: (@Sendable (Int, Int, Int) -> Void)?
 
     public init() {}
+}
+
+/// A deterministic share of a scan (`--shard K/N`, K from 1 to N), so that N
+/// jobs on any scheduler split the files or blobs between them.
+public struct Shard: Sendable, Equatable {
+    public var index: Int
+    public var count: Int
+
+    /// Parses `K/N`; nil when malformed or out of range.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, k >= 1, k <= n else { return nil }
+        index = k
+        count = n
+    }
+
+    /// FNV-1a of the path's bytes: stable across runs, machines and versions.
+    public func contains(path: String) -> Bool {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in path.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int(hash % UInt64(count)) == index - 1
+    }
+
+    /// By the object id's leading hex digits.
+    public func contains(object: String) -> Bool {
+        let value = UInt64(object.prefix(15), radix: 16) ?? 0
+        return Int(value % UInt64(count)) == index - 1
+    }
 }
 
 /// What a git scan reads.
@@ -98,7 +128,7 @@ public final class Scanner: Sendable {
                 guard access(path, R_OK | X_OK) == 0 else { throw ScanError.rootUnreadable(path, "permission denied") }
                 directories.append((bytes, multipleRoots ? Array(Scanner.trimSlash(path).utf8) : []))
             } else if st.st_mode & S_IFMT == S_IFREG {
-                if options.ignore.ignores(path) { continue }
+                if options.ignore.ignores(path) || !(options.shard?.contains(path: path) ?? true) { continue }
                 files.append(WalkedFile(path: bytes, display: path))
             } else {
                 throw ScanError.rootUnreadable(path, "not a regular file or directory")
@@ -119,7 +149,8 @@ public final class Scanner: Sendable {
         }
         for file in files { scanFile(0, file) }
         if !directories.isEmpty {
-            let walker = FileWalker(threads: threads, followSymlinks: options.followSymlinks, ignore: options.ignore)
+            let walker = FileWalker(threads: threads, followSymlinks: options.followSymlinks, ignore: options.ignore,
+                                    shard: options.shard)
             walker.walk(directories: directories, file: scanFile) { worker, path, reason in
                 states[worker].skipped.append(SkippedInput(path: path, reason: reason))
             }
@@ -172,7 +203,8 @@ public final class Scanner: Sendable {
         case let .history(range): listed = try source.historyEntries(range: range)
         }
         let ignore = options.ignore
-        let entries = ignore.isEmpty ? listed : listed.filter { !ignore.ignores($0.path) }
+        let shard = options.shard
+        let entries = listed.filter { (ignore.isEmpty || !ignore.ignores($0.path)) && (shard?.contains(object: $0.object) ?? true) }
         // NOTE: a hook's few files are not worth a second git process.
         let threads = max(1, min(options.threads, entries.count / 16 + 1))
         let states = (0..<threads).map { _ in WorkerState() }

@@ -8,7 +8,7 @@ struct KeyLeakCommand: ParsableCommand {
         commandName: "keyleak",
         abstract: "Find leaked private keys and OCI API credentials before they leave the machine.",
         version: KeyLeakVersion.current,
-        subcommands: [ScanCommand.self, FingerprintCommand.self, DoctorCommand.self, HookCommand.self, InitCommand.self, RulesCommand.self],
+        subcommands: [ScanCommand.self, FingerprintCommand.self, DoctorCommand.self, HookCommand.self, InitCommand.self, MergeCommand.self, RulesCommand.self],
         defaultSubcommand: ScanCommand.self
     )
 

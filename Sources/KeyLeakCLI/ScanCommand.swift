@@ -47,6 +47,9 @@ struct ScanCommand: ParsableCommand {
     @Flag(help: "Check a folder before it is shared: archives opened, no path ignores from configs, --fail-on low, and a closing line saying whether it is safe to share.")
     var publish = false
 
+    @Option(help: ArgumentHelp("Scan only share K of N (1 ≤ K ≤ N): files by path hash, blobs by object id. Combine the reports with `keyleak merge`.", valueName: "K/N"))
+    var shard: String?
+
     @Flag(name: .customLong("no-archives"), help: "Do not look inside archives (zip, jar, tar, tar.gz, gzip, …).")
     var noArchives = false
 
@@ -65,6 +68,7 @@ struct ScanCommand: ParsableCommand {
         if publish && noArchives { throw ValidationError("--publish always opens archives") }
         if staged && !paths.isEmpty { throw ValidationError("--staged scans the index: give no paths (use --repo DIR)") }
         if git && paths.count > 1 { throw ValidationError("--git takes at most one revision range") }
+        if let shard, Shard(shard) == nil { throw ValidationError("--shard takes K/N with 1 ≤ K ≤ N, e.g. 2/8") }
         if let threads, threads < 1 || threads > 256 {
             throw ValidationError("--threads must be between 1 and 256")
         }
@@ -97,6 +101,7 @@ struct ScanCommand: ParsableCommand {
             options.followSymlinks = followSymlinks
             options.allowInline = !noInlineAllow
             options.archives = !noArchives
+            options.shard = shard.flatMap(Shard.init)
             options.maxArchiveDepth = maxArchiveDepth
             options.knownKeys = try KnownKeys(files: knownKeys + (configFile?.knownKeys ?? []))
             // NOTE: a folder about to be shared is checked whole: the repository's ignores do not apply.

@@ -91,3 +91,31 @@ import TestSupport
         }
     }
 }
+
+/// `--shard K/N` splits the work deterministically and `keyleak merge` puts it back together.
+@Suite struct ShardTests {
+    @Test func shardsCoverEverythingOnceAndMergeBack() throws {
+        let (dir, expected) = try CorpusTests.makeCorpus()
+        let whole = try Shell.run(Paths.binary, ["scan", "--format", "json", dir.path])
+        var parts: [String] = []
+        var counts: [Int] = []
+        let scratch = try TemporaryDirectory()
+        for k in 1...3 {
+            let path = scratch.file("part\(k).json")
+            _ = try Shell.run(Paths.binary, ["scan", "--format", "json", "--shard", "\(k)/3", "--output", path, dir.path])
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+            counts.append((object?["findings"] as? [Any])?.count ?? -1)
+            parts.append(path)
+        }
+        #expect(counts.reduce(0, +) == expected.findings.count, "\(counts)")
+        #expect(counts.allSatisfy { $0 > 0 }, "every shard has some of the work: \(counts)")
+        let merged = try Shell.run(Paths.binary, ["merge"] + parts)
+        #expect(merged.status == 1)
+        func keys(_ data: Data) throws -> [String] {
+            let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            return ((object?["findings"] as? [[String: Any]]) ?? []).map { "\($0["path"] ?? ""):\($0["line"] ?? ""):\($0["fingerprint"] ?? "")" }.sorted()
+        }
+        #expect(try keys(merged.stdout) == keys(whole.stdout))
+        #expect(try Shell.run(Paths.binary, ["scan", "--shard", "4/3", dir.path]).status == 2)
+    }
+}

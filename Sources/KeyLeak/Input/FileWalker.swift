@@ -37,10 +37,14 @@ final class FileWalker: @unchecked Sendable {
     /// Paths (relative to the root) to leave out.
     let ignore: PathFilter
 
-    init(threads: Int, followSymlinks: Bool, ignore: PathFilter = PathFilter([])) {
+    /// This walk's share of the files (`--shard`); folders are always walked.
+    let shard: Shard?
+
+    init(threads: Int, followSymlinks: Bool, ignore: PathFilter = PathFilter([]), shard: Shard? = nil) {
         self.threads = max(1, threads)
         self.followSymlinks = followSymlinks
         self.ignore = ignore
+        self.shard = shard
     }
 
     /// Walks `roots` (directories; `display` is the prefix reported for each),
@@ -114,7 +118,9 @@ final class FileWalker: @unchecked Sendable {
                 if name == Array(".git".utf8) { continue }
                 subdirectories.append(.directory(path: childPath, display: childDisplay))
             case 8:  // DT_REG
-                batch.append(WalkedFile(path: childPath, display: PathBytes.display(childDisplay)))
+                let shown = PathBytes.display(childDisplay)
+                if let shard, !shard.contains(path: shown) { continue }
+                batch.append(WalkedFile(path: childPath, display: shown))
                 if batch.count == FileWalker.batchSize {
                     handOff(batch, worker: worker, file: file)
                     batch.removeAll(keepingCapacity: true)
