@@ -270,7 +270,7 @@ public final class Scanner: Sendable {
     private static func scanFile(_ file: WalkedFile, with scanner: BlobScanner, into state: WorkerState, options: ScanOptions) {
         var flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK
         if !options.followSymlinks { flags |= O_NOFOLLOW }
-        let fd = open(cString(file.path), flags)
+        let fd = file.open(flags)
         guard fd >= 0 else {
             let code = errno
             if code == ELOOP { return }  // became a symbolic link since the walk saw it

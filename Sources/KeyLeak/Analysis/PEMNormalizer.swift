@@ -37,7 +37,8 @@ enum PEMNormalizer {
     /// Unwraps the text that starts at `start` (the first byte of the BEGIN
     /// armour) into plain lines, stopping shortly after `terminator` appears.
     /// Returns the unwrapped bytes and, for each, its offset in the input.
-    static func unwrap(_ input: UnsafeRawBufferPointer, from start: Int, terminator: [UInt8], quote: UInt8?) -> (text: [UInt8], origin: [Int]) {
+    static func unwrap(_ input: UnsafeRawBufferPointer, from start: Int, terminator: [UInt8], quote: UInt8?,
+                       stopWord: [UInt8] = Array("-----BEGIN".utf8)) -> (text: [UInt8], origin: [Int]) {
         let limit = min(input.count, start + maximumBlockLength)
         var text: [UInt8] = []
         var origin: [Int] = []
@@ -50,10 +51,19 @@ enum PEMNormalizer {
         var terminatorSeen = false
         var i = start
         var matched = 0  // bytes of `terminator` matched so far at the end of `text`
+        var stopMatched = 0  // bytes of `stopWord` matched: another block begins, this one cannot go on
 
         @inline(__always) func emit(_ byte: UInt8, _ at: Int) {
             text.append(byte)
             origin.append(at)
+            if !stopWord.isEmpty {
+                if byte == stopWord[stopMatched] {
+                    stopMatched += 1
+                    if stopMatched == stopWord.count { stopAt = text.count }
+                } else {
+                    stopMatched = byte == stopWord[0] ? 1 : 0
+                }
+            }
             if !terminatorSeen {
                 if byte == terminator[matched] {
                     matched += 1

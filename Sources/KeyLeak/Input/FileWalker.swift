@@ -5,12 +5,35 @@ import Glibc
 import Darwin
 #endif
 
-/// A file found by the walk: its path to open and the path to report.
+/// An open directory, closed when the last file or folder found in it is done.
+/// NOTE: files and folders are opened relative to it (`openat`), so trees
+/// deeper than PATH_MAX are walked too.
+final class DirectoryHandle: @unchecked Sendable {
+    // SAFETY: the descriptor is only read after init and closed once in deinit.
+    let fd: Int32
+    init(_ fd: Int32) { self.fd = fd }
+    deinit { close(fd) }
+}
+
+/// A file found by the walk: how to open it and the path to report.
 struct WalkedFile: Sendable {
-    /// Path bytes as passed to `open` (root-relative or absolute as the root was given).
+    /// Path bytes from the root as given (for messages and re-reading short paths).
     var path: [UInt8]
     /// Path reported in findings: relative to the scan root.
     var display: String
+    /// The folder it is in and its name there; nil for a root given as a file.
+    var parent: DirectoryHandle? = nil
+    var name: [UInt8] = []
+
+    /// Opens the file with `flags`: relative to its folder when there is one.
+    func open(_ flags: Int32) -> Int32 {
+        if let parent { return openat(parent.fd, cString(name), flags) }
+        #if canImport(Glibc)
+        return Glibc.open(cString(path), flags)
+        #else
+        return Darwin.open(cString(path), flags)
+        #endif
+    }
 }
 
 /// Parallel directory walk: one worker thread per `threads`, sharing a LIFO of
@@ -20,7 +43,8 @@ struct WalkedFile: Sendable {
 /// device and inode); FIFOs, sockets and devices are never opened.
 final class FileWalker: @unchecked Sendable {
     enum Item {
-        case directory(path: [UInt8], display: [UInt8])
+        /// A folder to read: its parent folder (nil for a root) and its name there, or its path for a root.
+        case directory(parent: DirectoryHandle?, name: [UInt8], path: [UInt8], display: [UInt8])
         case files([WalkedFile])
     }
 
@@ -56,7 +80,7 @@ final class FileWalker: @unchecked Sendable {
             var st = stat()
             if stat(cString(root.path), &st) == 0 { _ = markVisited(st) }
         }
-        queue.push(roots.map { .directory(path: $0.path, display: $0.display) })
+        queue.push(roots.map { .directory(parent: nil, name: [], path: $0.path, display: $0.display) })
         runWorkers(threads) { [self] index in
             while let item = queue.next() {
                 process(item, worker: index, file: file, skipped: skipped)
@@ -69,17 +93,22 @@ final class FileWalker: @unchecked Sendable {
         switch item {
         case let .files(files):
             for f in files { file(worker, f) }
-        case let .directory(path, display):
-            readDirectory(path, display, worker: worker, file: file, skipped: skipped)
+        case let .directory(parent, name, path, display):
+            readDirectory(parent, name, path, display, worker: worker, file: file, skipped: skipped)
         }
     }
 
-    private func readDirectory(_ path: [UInt8], _ display: [UInt8], worker: Int,
+    private func readDirectory(_ parent: DirectoryHandle?, _ name: [UInt8], _ path: [UInt8], _ display: [UInt8], worker: Int,
                                file: (Int, WalkedFile) -> Void, skipped: (Int, String, String) -> Void) {
-        guard let dir = opendir(cString(path)) else {
-            skipped(worker, PathBytes.display(display.isEmpty ? Array(".".utf8) : display), "cannot open directory: " + errnoText(errno))
+        let flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (followSymlinks ? 0 : O_NOFOLLOW)
+        let fd = parent.map { openat($0.fd, cString(name), flags) } ?? open(cString(path), flags)
+        guard fd >= 0, let dir = fdopendir(dup(fd)) else {
+            let code = errno
+            if fd >= 0 { close(fd) }
+            skipped(worker, PathBytes.display(display.isEmpty ? Array(".".utf8) : display), "cannot open directory: " + errnoText(code))
             return
         }
+        let handle = DirectoryHandle(fd)
         defer { closedir(dir) }
         var batch: [WalkedFile] = []
         var subdirectories: [Item] = []
@@ -94,15 +123,16 @@ final class FileWalker: @unchecked Sendable {
             let childPath = path.last == slash ? path + name : path + [slash] + name
             let childDisplay = display.isEmpty ? name : display + [slash] + name
             var type = Int32(entry.pointee.d_type)
+            let cName = cString(name)
             if type == 0 {  // DT_UNKNOWN: ask the file system
                 var st = stat()
-                guard lstat(cString(childPath), &st) == 0 else { continue }
+                guard fstatat(handle.fd, cName, &st, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
                 type = FileWalker.direntType(st.st_mode)
             }
             if type == 10 {  // DT_LNK
                 guard followSymlinks else { continue }
                 var st = stat()
-                guard stat(cString(childPath), &st) == 0 else {
+                guard fstatat(handle.fd, cName, &st, 0) == 0 else {
                     skipped(worker, PathBytes.display(childDisplay), "broken symbolic link")
                     continue
                 }
@@ -110,17 +140,17 @@ final class FileWalker: @unchecked Sendable {
                 if type == 4 && !markVisited(st) { continue }  // a loop or a directory seen already
             } else if type == 4, followSymlinks {
                 var st = stat()
-                if lstat(cString(childPath), &st) == 0, !markVisited(st) { continue }
+                if fstatat(handle.fd, cName, &st, AT_SYMLINK_NOFOLLOW) == 0, !markVisited(st) { continue }
             }
             if !ignore.isEmpty, ignore.ignores(PathBytes.display(childDisplay)) { continue }
             switch type {
             case 4:  // DT_DIR
                 if name == Array(".git".utf8) { continue }
-                subdirectories.append(.directory(path: childPath, display: childDisplay))
+                subdirectories.append(.directory(parent: handle, name: name, path: childPath, display: childDisplay))
             case 8:  // DT_REG
                 let shown = PathBytes.display(childDisplay)
                 if let shard, !shard.contains(path: shown) { continue }
-                batch.append(WalkedFile(path: childPath, display: shown))
+                batch.append(WalkedFile(path: childPath, display: shown, parent: handle, name: name))
                 if batch.count == FileWalker.batchSize {
                     handOff(batch, worker: worker, file: file)
                     batch.removeAll(keepingCapacity: true)
