@@ -51,6 +51,20 @@ struct ArchiveReader {
         walk(archive, name: name, depth: 1, budget: &budget, member: member, skipped: &skipped)
     }
 
+    /// Opens an in-memory archive (for fuzzing and nested archives) and scans its members.
+    func scan(bytes: [UInt8], name: String, member: MemberScan, skipped: inout [(String, String)]) {
+        guard let archive = ArchiveReader.makeReader() else { return }
+        defer { archive_read_free(archive) }
+        bytes.withUnsafeBytes { raw in
+            guard archive_read_open_memory(archive, raw.baseAddress, raw.count) == ARCHIVE_OK else {
+                skipped.append((name, "cannot open archive: \(ArchiveReader.message(archive))"))
+                return
+            }
+            var budget = maxTotalBytes
+            walk(archive, name: name, depth: 1, budget: &budget, member: member, skipped: &skipped)
+        }
+    }
+
     private static func makeReader() -> OpaquePointer? {
         guard let archive = archive_read_new() else { return nil }
         archive_read_support_filter_all(archive)
