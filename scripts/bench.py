@@ -50,6 +50,24 @@ def timed(cmd):
     return time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status)
 
 
+def peers(target, mode):
+    """gitleaks and Kingfisher on TARGET (`dir` or `git`), when installed.
+    NOTE: peers write their reports into a scratch folder, never to /dev/null
+    (Kingfisher replaces its output file, and would delete /dev/null), and
+    Kingfisher's network validation of found secrets stays off."""
+    scratch = tempfile.mkdtemp(prefix="keyleak-bench-")
+    tools = []
+    gitleaks = find_tool("gitleaks")
+    if gitleaks:
+        tools.append((f"gitleaks {mode}", [gitleaks, mode, target, "--no-banner", "--log-level", "error",
+                                           "--report-path", os.path.join(scratch, "gitleaks.json"), "--exit-code", "0"]))
+    kingfisher = find_tool("kingfisher")
+    if kingfisher:
+        tools.append((f"kingfisher ({mode})", [kingfisher, "scan", target, "--no-update-check", "--no-validate",
+                                               "--format", "json", "--output", os.path.join(scratch, "kingfisher.json")]))
+    return tools
+
+
 def compare(tools, runs, size, base_name):
     """Warm up, run the tools alternately, print medians, ratios, throughput, peak RSS."""
     for _, cmd in tools:
@@ -84,15 +102,7 @@ def history(repo, runs, keyleak):
     if rg:
         pipeline = f"git -C '{repo}' cat-file --batch-all-objects --batch | {rg} -a -c -e '{PATTERN}'"
         tools.append(("cat-file --batch | rg", ["sh", "-c", pipeline + " >/dev/null; true"]))
-    scratch = tempfile.mkdtemp(prefix="keyleak-bench-")
-    gitleaks = find_tool("gitleaks")
-    if gitleaks:
-        tools.append(("gitleaks git", [gitleaks, "git", repo, "--no-banner", "--log-level", "error",
-                                       "--report-path", os.path.join(scratch, "g.json"), "--exit-code", "0"]))
-    kingfisher = find_tool("kingfisher")
-    if kingfisher:
-        tools.append(("kingfisher (git)", [kingfisher, "scan", repo, "--no-update-check", "--no-validate",
-                                            "--format", "json", "--output", os.path.join(scratch, "k.json")]))
+    tools += peers(repo, "git")
     compare(tools, runs, size, "cat-file --batch | rg")
 
 
@@ -141,19 +151,7 @@ def main():
     if rg:
         tools.append(("rg -uuu", [rg, "-uuu", "-c", "-j", str(args.threads), "-e", PATTERN, tree]))
         tools.append(("rg -uuu -P", [rg, "-uuu", "-P", "-c", "-j", str(args.threads), "-e", PATTERN, tree]))
-    # NOTE: peers write their reports into a scratch folder, never to /dev/null
-    # (Kingfisher replaces its output file, and would delete /dev/null), and
-    # Kingfisher's network validation of found secrets stays off.
-    scratch = tempfile.mkdtemp(prefix="keyleak-bench-")
-    gitleaks = find_tool("gitleaks")
-    if gitleaks:
-        tools.append(("gitleaks dir", [gitleaks, "dir", tree, "--no-banner", "--log-level", "error",
-                                        "--report-path", os.path.join(scratch, "gitleaks.json"), "--exit-code", "0"]))
-    kingfisher = find_tool("kingfisher")
-    if kingfisher:
-        tools.append(("kingfisher", [kingfisher, "scan", tree, "--no-update-check", "--no-validate",
-                                      "--format", "json", "--output", os.path.join(scratch, "kingfisher.json")]))
-
+    tools += peers(tree, "dir")
     compare(tools, args.runs, size, "rg -uuu")
 
 

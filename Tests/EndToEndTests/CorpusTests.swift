@@ -69,27 +69,6 @@ import TestSupport
         }
         #expect(try findings(one.stdout) == findings(eight.stdout))
     }
-
-    @Test func noReportPrintsAKeyBody() throws {
-        let (dir, expected) = try Self.makeCorpus()
-        var bodies: [String] = []
-        for key in expected.findings {
-            let text = try String(contentsOfFile: dir.file(key.path), encoding: .utf8)
-            // Every 16-character run of each base64 line of the key file.
-            for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\\" || $0 == "\"" || $0 == "'" || $0 == " " }) {
-                let chars = Array(line.filter { $0.isLetter || $0.isNumber || $0 == "+" || $0 == "/" })
-                guard chars.count >= 40 else { continue }
-                for start in stride(from: 8, to: chars.count - 16, by: 8) { bodies.append(String(chars[start..<start + 16])) }
-            }
-        }
-        #expect(bodies.count > 100)
-        for format in ["text", "json"] {
-            let result = try Shell.run(Paths.binary, ["scan", "--format", format, dir.path])
-            let output = result.text + result.stderr
-            let leaked = bodies.filter { output.contains($0) }
-            #expect(leaked.isEmpty, "\(format) output shows key material: \(leaked.prefix(3))")
-        }
-    }
 }
 
 /// `--shard K/N` splits the work deterministically and `keyleak merge` puts it back together.
