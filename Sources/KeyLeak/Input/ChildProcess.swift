@@ -20,11 +20,20 @@ final class ChildProcess {
         var description: String
     }
 
+    /// Serialises pipe creation and spawning across threads.
+    /// NOTE: a pipe end must never leak into another child: git would then never
+    /// see end-of-input and never exit. Every end is close-on-exec before any
+    /// spawn can happen (the child's dup2 onto 0, 1, 2 clears the flag there).
+    private static let spawnLock = NSLock()
+
     /// Starts `arguments[0]` (looked up on PATH) with the rest as arguments.
     init(_ arguments: [String], stdin: Bool) throws {
+        ChildProcess.spawnLock.lock()
+        defer { ChildProcess.spawnLock.unlock() }
         var inPipe: [Int32] = [-1, -1], outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
         guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw SpawnError(description: "pipe: \(errnoText(errno))") }
         if stdin { guard pipe(&inPipe) == 0 else { throw SpawnError(description: "pipe: \(errnoText(errno))") } }
+        for fd in outPipe + errPipe + (stdin ? inPipe : []) { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -53,7 +62,6 @@ final class ChildProcess {
         output = outPipe[0]
         error = errPipe[0]
         input = stdin ? inPipe[1] : nil
-        for fd in [outPipe[0], errPipe[0]] + (stdin ? [inPipe[1]] : []) { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
     }
 
     /// Writes `data` to the child's standard input on a thread of its own and closes it.
@@ -86,11 +94,12 @@ final class ChildProcess {
 
     /// Waits for the child and returns its exit status (128+signal when killed).
     func wait() -> Int32 {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // Close our ends first: a child still writing gets EPIPE instead of blocking.
         close(output)
         close(error)
         if let input { close(input) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let low = status & 0x7f
         return low == 0 ? (status >> 8) & 0xff : 128 + low
     }

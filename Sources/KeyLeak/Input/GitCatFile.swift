@@ -32,8 +32,8 @@ final class GitCatFile {
     }
 
     deinit {
-        // Drain what is left so git can exit, then reap it.
-        while (try? refill()) == true { start = end }
+        // Reap git: it exits at the end of its input, or on the closed pipe if
+        // we stopped reading early.
         _ = child.wait()
     }
 
