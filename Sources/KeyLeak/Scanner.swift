@@ -109,6 +109,8 @@ public final class Scanner: Sendable {
         /// The last file's bytes and findings, for the progress callback.
         var lastBytes = 0
         var lastFindings = 0
+        /// Git scans: the blob id of each finding, index for index.
+        var objects: [String] = []
     }
 
     public func scan(_ options: ScanOptions) throws -> ScanReport {
@@ -236,10 +238,8 @@ public final class Scanner: Sendable {
                     state.bytes += result.bytes
                     state.suppressed += result.suppressed
                     options.progress?(1, result.bytes, result.findings.count)
-                    for var finding in result.findings {
-                        finding.commit = entry.object  // replaced by the introducing commit below
-                        state.findings.append(finding)
-                    }
+                    state.findings += result.findings
+                    state.objects += Array(repeating: entry.object, count: result.findings.count)
                 }
             } catch {
                 state.skipped.append(SkippedInput(path: chunk.first?.path ?? "", reason: "\(error)"))
@@ -247,22 +247,16 @@ public final class Scanner: Sendable {
         }
         if case let .history(range) = mode {
             // Only blobs that produced a finding are traced back to their commit.
-            let wanted = Set(states.flatMap { $0.findings.compactMap(\.commit) })
-            let introductions = source.introductions(of: wanted, range: range)
+            let introductions = source.introductions(of: Set(states.flatMap(\.objects)), range: range)
             for state in states {
-                for i in state.findings.indices {
-                    if let found = introductions[state.findings[i].commit ?? ""] {
-                        state.findings[i].commit = found.commit
-                        state.findings[i].author = found.author
-                        state.findings[i].date = found.date
-                        if let path = found.path { state.findings[i].path = path }
-                    } else {
-                        state.findings[i].commit = nil
-                    }
+                for (i, object) in state.objects.enumerated() {
+                    guard let found = introductions[object] else { continue }
+                    state.findings[i].commit = found.commit
+                    state.findings[i].author = found.author
+                    state.findings[i].date = found.date
+                    if let path = found.path { state.findings[i].path = path }
                 }
             }
-        } else {
-            for state in states { for i in state.findings.indices { state.findings[i].commit = nil } }
         }
         return finish(states, options: options, started: started)
     }
