@@ -134,6 +134,20 @@ import TestSupport
         #expect(try report(range).findings.map(\.path) == ["deploy/key.pem"])
         let text = try repo.keyleak(["scan", "--git"])
         #expect(text.text.contains("commit \(added) by Dev"))
+
+        // History findings in SARIF carry their commit and validate against the schema.
+        let scratch = try TemporaryDirectory()
+        let file = scratch.file("history.sarif")
+        let sarif = try repo.keyleak(["scan", "--git", "--format", "sarif", "--output", file])
+        #expect(sarif.status == 1)
+        let schema = Paths.packageRoot.appendingPathComponent("Tests/Fixtures/sarif-schema-2.1.0.json").path
+        let check = try Shell.run("python3", ["-c", """
+        import json, sys, jsonschema
+        report = json.load(open(sys.argv[2])); jsonschema.validate(report, json.load(open(sys.argv[1])))
+        commits = {r["properties"]["commit"] for r in report["runs"][0]["results"]}
+        assert sys.argv[3] in commits, commits
+        """, schema, file, added])
+        #expect(check.status == 0, "\(check.stderr)")
     }
 
     @Test func hookKeepsChainsAndRestoresAnExistingHook() throws {
