@@ -32,8 +32,7 @@ struct RuleOptions: ParsableArguments {
         do {
             let disabled = Set(config?.disabledRules ?? [])
             let set = try RuleSet(extraDirectories: ruleDirectories + (config?.extraRules ?? []), disabled: disabled)
-            let all = try RuleSet(extraDirectories: ruleDirectories + (config?.extraRules ?? []))
-            if let unknown = disabled.subtracting(all.rules.map(\.id)).sorted().first, let path = config?.path {
+            if let unknown = disabled.subtracting(set.knownIDs).sorted().first, let path = config?.path {
                 throw Fatal("\(path): rules.disable names '\(unknown)', which is not a rule (keyleak rules list)")
             }
             return set

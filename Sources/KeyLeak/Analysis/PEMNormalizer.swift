@@ -359,11 +359,9 @@ enum PEMNormalizer {
 extension NormalizedBlock {
     /// Index in `interior` of the last base64 byte (where an unterminated block ends).
     func lastBodyOffset(in interior: [UInt8]) -> Int? {
-        guard let lastLine = lines.last, let lastByte = lastLine.last else { return nil }
-        _ = lastByte
+        guard let lastLine = lines.last else { return nil }
         // Search backwards for the final line's text.
-        if let range = PEMNormalizer.findLast(lastLine, in: interior) { return range.upperBound - 1 }
-        return nil
+        return PEMNormalizer.findLast(lastLine, in: interior).map { $0.upperBound - 1 }
     }
 }
 

@@ -5,6 +5,8 @@ import Yams
 /// every worker thread.
 public final class RuleSet: Sendable {
     public let rules: [Rule]
+    /// Ids of every rule read, disabled ones included (to check `rules.disable`).
+    public let knownIDs: Set<String>
     let patterns: [PCRE2Pattern]
     let prefilter: Prefilter
     /// Rules tried at the first byte of every blob.
@@ -89,6 +91,7 @@ public final class RuleSet: Sendable {
             }
         }
         self.rules = rules
+        self.knownIDs = Set(seen.keys)
         self.patterns = patterns
         self.prefilter = Prefilter(keywords: rules.enumerated().flatMap { index, rule in
             rule.isFileStart ? [] : rule.keywords.map { (Array($0.utf8), index) }
