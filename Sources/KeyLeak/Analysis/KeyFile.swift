@@ -9,6 +9,25 @@ public enum KeyFile {
         public var facts: KeyFacts?
     }
 
+    /// Every `PUBLIC KEY` (SubjectPublicKeyInfo) and `RSA PUBLIC KEY` (PKCS#1)
+    /// block in `text`, with its identity (nil when the block does not parse).
+    static func publicKeys(in text: String) -> [(label: String, identity: Fingerprint?)] {
+        var found: [(label: String, identity: Fingerprint?)] = []
+        for label in ["PUBLIC KEY", "RSA PUBLIC KEY"] {
+            var rest = text[...]
+            while let begin = rest.range(of: "-----BEGIN \(label)-----"),
+                  let end = rest.range(of: "-----END \(label)-----", range: begin.upperBound..<rest.endIndex) {
+                let body = rest[begin.upperBound..<end.lowerBound].utf8.filter { Base64.isAlphabet($0) || $0 == UInt8(ascii: "=") }
+                let key = Base64.decode(body).flatMap {
+                    label == "PUBLIC KEY" ? OpenSSLKey.publicKey(spki: $0) : OpenSSLKey.rsaPublicKey(pkcs1: $0)
+                }
+                found.append((label, key.flatMap { Fingerprint(key: $0) }))
+                rest = rest[end.upperBound...]
+            }
+        }
+        return found
+    }
+
     public static func identities(of bytes: [UInt8], ruleSet: RuleSet) -> [Entry] {
         var entries: [Entry] = []
         // Private keys in any armour or embedding: the scanner's own analysis.
@@ -19,18 +38,7 @@ public enum KeyFile {
         }
         // PEM public keys.
         let text = String(decoding: bytes, as: UTF8.self)
-        for label in ["PUBLIC KEY", "RSA PUBLIC KEY"] {
-            var search = text[...]
-            while let begin = search.range(of: "-----BEGIN \(label)-----") {
-                guard let end = search.range(of: "-----END \(label)-----", range: begin.upperBound..<search.endIndex) else { break }
-                let body = search[begin.upperBound..<end.lowerBound].utf8.filter { Base64.isAlphabet($0) || $0 == UInt8(ascii: "=") }
-                if let der = Base64.decode(body) {
-                    let key = label == "PUBLIC KEY" ? OpenSSLKey.publicKey(spki: der) : OpenSSLKey.rsaPublicKey(pkcs1: der)
-                    entries.append(Entry(kind: "public", identity: key.flatMap { Fingerprint(key: $0) }))
-                }
-                search = search[end.upperBound...]
-            }
-        }
+        entries += publicKeys(in: text).map { Entry(kind: "public", identity: $0.identity) }
         // OpenSSH public key lines: `ssh-ed25519 AAAA… comment`.
         for line in text.split(whereSeparator: \.isNewline) {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)

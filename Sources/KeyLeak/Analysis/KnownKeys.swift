@@ -84,23 +84,14 @@ public struct KnownKeys: Sendable {
 
     private mutating func loadPEM(_ data: Data, file: String) throws {
         let name = (file as NSString).lastPathComponent
-        var found = false
-        for label in ["PUBLIC KEY", "RSA PUBLIC KEY"] {
-            var rest = String(decoding: data, as: UTF8.self)[...]
-            while let begin = rest.range(of: "-----BEGIN \(label)-----"),
-                  let end = rest.range(of: "-----END \(label)-----", range: begin.upperBound..<rest.endIndex) {
-                let pem = Array(rest[begin.lowerBound..<end.upperBound].utf8)
-                let der = Base64.decode(rest[begin.upperBound..<end.lowerBound].utf8.filter { Base64.isAlphabet($0) || $0 == UInt8(ascii: "=") })
-                let key = label == "PUBLIC KEY" ? OpenSSLKey.publicKey(pem: pem) : der.flatMap { OpenSSLKey.rsaPublicKey(pkcs1: $0) }
-                guard let fingerprint = key.flatMap({ Fingerprint(key: $0) })?.oci else {
-                    throw LoadError(file: file, reason: "a \(label) block does not parse")
-                }
-                add(fingerprint, KnownKeyMatch(label: name, state: nil, user: nil, source: file))
-                found = true
-                rest = rest[end.upperBound...]
+        let blocks = KeyFile.publicKeys(in: String(decoding: data, as: UTF8.self))
+        if blocks.isEmpty { throw LoadError(file: file, reason: "no PUBLIC KEY block") }
+        for block in blocks {
+            guard let fingerprint = block.identity?.oci else {
+                throw LoadError(file: file, reason: "a \(block.label) block does not parse")
             }
+            add(fingerprint, KnownKeyMatch(label: name, state: nil, user: nil, source: file))
         }
-        if !found { throw LoadError(file: file, reason: "no PUBLIC KEY block") }
     }
 
     private mutating func loadText(_ text: String, file: String) throws {
