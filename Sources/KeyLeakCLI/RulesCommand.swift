@@ -32,7 +32,8 @@ struct RulesCommand: ParsableCommand {
             let problems = ruleSet.checkExamples()
             for problem in problems { print(problem) }
             if !problems.isEmpty { throw ExitCode(1) }
-            print("\(ruleSet.rules.count) rules OK")
+            let pairs = ruleSet.prefilterPairs
+            print("\(ruleSet.rules.count) rules OK; prefilter: \(pairs.count) byte pairs (\(pairs.map { $0.debugDescription }.joined(separator: " ")))")
         }
     }
 }

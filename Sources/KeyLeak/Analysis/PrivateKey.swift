@@ -38,9 +38,11 @@ enum PrivateKey {
     static func analyze(der: [UInt8]) -> KeyFacts? {
         // NOTE: OpenSSL's decoders are costly (locks, name lookups); most
         // candidates (certificates, other base64) fail this cheap shape check first.
-        guard structure(der) != nil, let outer = DER.read(der, at: 0), !outer.truncated else { return nil }
-        guard let key = OpenSSLKey.privateKey(der: der), let identity = Fingerprint(key: key) else { return nil }
-        return KeyFacts(format: structure(der) ?? "pkcs8", identity: identity)
+        guard let format = structure(der), let outer = DER.read(der, at: 0), !outer.truncated else { return nil }
+        return ParsedKeyCache.shared.facts(for: der) { der in
+            guard let key = OpenSSLKey.privateKey(der: der), let identity = Fingerprint(key: key) else { return nil }
+            return KeyFacts(format: format, identity: identity)
+        }
     }
 
     /// The block as plain PEM again (armour, headers, body wrapped at 64), for OpenSSL's PEM reader.

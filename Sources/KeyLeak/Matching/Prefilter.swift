@@ -7,9 +7,12 @@ import Darwin
 /// The cheap first stage of matching: finds the offsets where any rule's
 /// keyword occurs, so the PCRE2 patterns run only near them.
 ///
-/// Each keyword is anchored on its rarest byte (by a byte-frequency rank taken
-/// from source code and prose). The scan is one `memchr` pass per distinct
-/// anchor byte, then a compare of the keyword around each anchor hit.
+/// Each keyword is represented by one pair of adjacent bytes, its rarest by a
+/// byte-frequency rank taken from source code and prose. One pass over the
+/// bytes compares 16 positions at a time against every distinct pair (vector
+/// compares, no branches); only the rare positions where a pair occurs are
+/// then checked against the whole keywords. Keywords sharing a pair (`MII`,
+/// `MIE`, …) cost one compare between them.
 struct Prefilter: Sendable {
     /// One keyword as the hot loop sees it: trivial values only, so scanning
     /// never retains or releases anything.
@@ -17,97 +20,156 @@ struct Prefilter: Sendable {
         /// Offset of the keyword's first byte in `bytes`.
         var start: Int
         var length: Int
-        /// Position of the anchor byte inside the keyword.
-        var anchorOffset: Int
+        /// Position of the keyword's pair inside the keyword.
+        var pairOffset: Int
         var rule: Int
     }
 
-    /// Distinct anchor bytes, one `memchr` pass each.
-    let anchors: [UInt8]
-    /// For anchor `i`, its entries are `entries[entryRanges[i]]`.
+    typealias Lanes = SIMD16<UInt8>
+
+    /// Distinct pairs: first and second byte.
+    let pairs: [(UInt8, UInt8)]
+    /// The pairs' bytes splatted across a vector, for the vector compares.
+    let firstLanes: [Lanes]
+    let secondLanes: [Lanes]
+    /// For pair `i`, its entries are `entries[entryRanges[i]]`.
     let entryRanges: [Range<Int>]
     let entries: [Entry]
     /// Every keyword's bytes, back to back.
     let bytes: [UInt8]
-    /// Largest anchor offset per anchor (how far past a range an anchor may lie).
-    let maxAnchorOffset: [Int]
+    /// Smallest and largest offset of a pair inside its keyword.
+    let minPairOffset: Int
+    let maxPairOffset: Int
     /// Longest keyword, in bytes.
     let longest: Int
 
-    /// An anchor already chosen is reused when it is at most this much more
-    /// common (in rank) than a keyword's rarest byte: one pass fewer costs less
-    /// than a few more candidate compares.
-    static let reuseMargin = 48
+    /// A keyword accepts any of its pairs whose rank sum is at most this much
+    /// above its rarest pair's: one vector compare fewer (a pair shared with
+    /// other keywords) costs less than a few more candidate checks.
+    static let shareMargin = 48
 
+    /// `keywords` are (bytes, rule index); every keyword is at least 2 bytes
+    /// (RuleSet rejects shorter ones).
     init(keywords: [([UInt8], Int)]) {
-        // Shortest keywords first: they have the fewest bytes to choose from.
-        let ordered = keywords.filter { !$0.0.isEmpty }.sorted { $0.0.count < $1.0.count }
-        var chosen: [UInt8] = []
-        var byAnchor: [UInt8: [(keyword: [UInt8], offset: Int, rule: Int)]] = [:]
-        for (keyword, rule) in ordered {
-            var best = 0
-            for i in keyword.indices where Prefilter.rank[Int(keyword[i])] < Prefilter.rank[Int(keyword[best])] { best = i }
-            if let reuse = keyword.indices.filter({ chosen.contains(keyword[$0]) })
-                .min(by: { Prefilter.rank[Int(keyword[$0])] < Prefilter.rank[Int(keyword[$1])] }),
-               Int(Prefilter.rank[Int(keyword[reuse])]) <= Int(Prefilter.rank[Int(keyword[best])]) + Prefilter.reuseMargin {
-                best = reuse
-            }
-            if !chosen.contains(keyword[best]) { chosen.append(keyword[best]) }
-            byAnchor[keyword[best], default: []].append((keyword, best, rule))
+        let keywords = keywords.filter { $0.0.count >= 2 }
+        func code(_ k: [UInt8], _ i: Int) -> UInt16 { UInt16(k[i]) << 8 | UInt16(k[i + 1]) }
+        func score(_ k: [UInt8], _ i: Int) -> Int { Int(Prefilter.rank[Int(k[i])]) + Int(Prefilter.rank[Int(k[i + 1])]) }
+        // The pairs each keyword accepts, by pair code → rank sum.
+        let acceptable: [[UInt16: Int]] = keywords.map { keyword, _ in
+            let offsets = 0..<(keyword.count - 1)
+            let rarest = offsets.map { score(keyword, $0) }.min()!
+            var pairs: [UInt16: Int] = [:]
+            for i in offsets where score(keyword, i) <= rarest + Prefilter.shareMargin { pairs[code(keyword, i)] = score(keyword, i) }
+            return pairs
         }
-        var anchors: [UInt8] = []
+        // Greedy cover: the pair most keywords accept (rarer on a tie), until
+        // every keyword has one. Deterministic: ties end on the pair code.
+        var pairOf = [UInt16?](repeating: nil, count: keywords.count)
+        var chosen: [UInt16] = []
+        while pairOf.contains(where: { $0 == nil }) {
+            var votes: [UInt16: (count: Int, score: Int)] = [:]
+            for (i, pairs) in acceptable.enumerated() where pairOf[i] == nil {
+                for (pair, s) in pairs { votes[pair, default: (0, 0)].count += 1; votes[pair]!.score = s }
+            }
+            let best = votes.min { a, b in
+                (a.value.count, -a.value.score, -Int(a.key)) > (b.value.count, -b.value.score, -Int(b.key))
+            }!.key
+            chosen.append(best)
+            for i in keywords.indices where pairOf[i] == nil && acceptable[i][best] != nil { pairOf[i] = best }
+        }
         var ranges: [Range<Int>] = []
         var entries: [Entry] = []
         var bytes: [UInt8] = []
-        var maxOffsets: [Int] = []
-        for anchor in chosen {
+        for pair in chosen {
             let start = entries.count
-            for item in byAnchor[anchor] ?? [] {
-                entries.append(Entry(start: bytes.count, length: item.keyword.count, anchorOffset: item.offset, rule: item.rule))
-                bytes += item.keyword
+            for (i, (keyword, rule)) in keywords.enumerated() where pairOf[i] == pair {
+                // The pair's first occurrence in the keyword.
+                let offset = (0..<(keyword.count - 1)).first { code(keyword, $0) == pair }!
+                entries.append(Entry(start: bytes.count, length: keyword.count, pairOffset: offset, rule: rule))
+                bytes += keyword
             }
-            anchors.append(anchor)
             ranges.append(start..<entries.count)
-            maxOffsets.append((byAnchor[anchor] ?? []).map(\.offset).max() ?? 0)
         }
-        self.anchors = anchors
-        self.entryRanges = ranges
+        pairs = chosen.map { (UInt8($0 >> 8), UInt8($0 & 0xFF)) }
+        firstLanes = pairs.map { Lanes(repeating: $0.0) }
+        secondLanes = pairs.map { Lanes(repeating: $0.1) }
+        entryRanges = ranges
         self.entries = entries
         self.bytes = bytes
-        self.maxAnchorOffset = maxOffsets
+        minPairOffset = entries.map(\.pairOffset).min() ?? 0
+        maxPairOffset = entries.map(\.pairOffset).max() ?? 0
         longest = keywords.map(\.0.count).max() ?? 0
+    }
+
+    /// The chosen pairs as text (for `rules list --verbose` and tests).
+    var pairDescriptions: [String] {
+        pairs.map { String(decoding: [$0.0, $0.1], as: UTF8.self) }
     }
 
     /// Appends `(offset, rule)` for every keyword that starts in `range` of
     /// `buffer` (it may end past `range`, within `buffer`), unsorted.
     func hits(in buffer: UnsafeRawBufferPointer, range: Range<Int>, into out: inout [(offset: Int, rule: Int)]) {
-        guard let base = buffer.baseAddress, !range.isEmpty else { return }
-        entries.withUnsafeBufferPointer { entries in
-            bytes.withUnsafeBytes { keywordBytes in
-                let keywordBase = keywordBytes.baseAddress!
-                for a in anchors.indices {
-                    let anchor = Int32(anchors[a])
-                    let group = entryRanges[a]
-                    var position = range.lowerBound
-                    let end = min(buffer.count, range.upperBound + maxAnchorOffset[a])
-                    while position < end {
-                        guard let found = memchr(base + position, anchor, end - position) else { break }
-                        let hit = base.distance(to: UnsafeRawPointer(found))
-                        for e in group {
-                            let entry = entries[e]
-                            let start = hit - entry.anchorOffset
-                            guard start >= range.lowerBound, start < range.upperBound,
-                                  start + entry.length <= buffer.count,
-                                  // NOTE: first and last bytes inline before memcmp: most hits fail here.
-                                  base.load(fromByteOffset: start, as: UInt8.self) == keywordBytes[entry.start],
-                                  base.load(fromByteOffset: start + entry.length - 1, as: UInt8.self)
-                                      == keywordBytes[entry.start + entry.length - 1],
-                                  memcmp(base + start, keywordBase + entry.start, entry.length) == 0 else { continue }
-                            out.append((start, entry.rule))
-                        }
-                        position = hit + 1
+        guard let base = buffer.baseAddress, !range.isEmpty, !pairs.isEmpty else { return }
+        // A keyword starting at s has its pair at s + pairOffset, and the pair's
+        // second byte must lie inside the buffer.
+        let first = range.lowerBound + minPairOffset
+        let end = min(buffer.count - 1, range.upperBound + maxPairOffset)
+        guard first < end else { return }
+        firstLanes.withUnsafeBufferPointer { firsts in
+            secondLanes.withUnsafeBufferPointer { seconds in
+                let count = firsts.count
+                let step = 2 * Lanes.scalarCount
+                var q = first
+                // Vector pass, 32 positions a step as two 16-lane halves (wider
+                // Swift vectors compile poorly on baseline x86-64): positions
+                // q..<q+32, reading bytes up to q+32. Integer lanes (0 or -1)
+                // rather than SIMDMask keep the compiler from re-normalising masks.
+                while q + step <= end {
+                    let a0 = (base + q).loadUnaligned(as: Lanes.self)
+                    let a1 = (base + q + 1).loadUnaligned(as: Lanes.self)
+                    let b0 = (base + q + Lanes.scalarCount).loadUnaligned(as: Lanes.self)
+                    let b1 = (base + q + Lanes.scalarCount + 1).loadUnaligned(as: Lanes.self)
+                    var low = SIMD16<Int8>(repeating: 0)
+                    var high = SIMD16<Int8>(repeating: 0)
+                    for p in 0..<count {
+                        let x = firsts[p], y = seconds[p]
+                        low |= (a0 .== x)._storage & (a1 .== y)._storage
+                        high |= (b0 .== x)._storage & (b1 .== y)._storage
                     }
+                    let any = unsafeBitCast(low | high, to: SIMD2<UInt64>.self)
+                    if any[0] | any[1] != 0 {
+                        for lane in 0..<Lanes.scalarCount where low[lane] != 0 {
+                            check(base, count: buffer.count, at: q + lane, range: range, into: &out)
+                        }
+                        for lane in 0..<Lanes.scalarCount where high[lane] != 0 {
+                            check(base, count: buffer.count, at: q + Lanes.scalarCount + lane, range: range, into: &out)
+                        }
+                    }
+                    q += step
                 }
+                while q < end {
+                    check(base, count: buffer.count, at: q, range: range, into: &out)
+                    q += 1
+                }
+            }
+        }
+    }
+
+    /// The keywords whose pair sits at `position`.
+    @inline(__always)
+    private func check(_ base: UnsafeRawPointer, count: Int, at position: Int, range: Range<Int>,
+                       into out: inout [(offset: Int, rule: Int)]) {
+        let b0 = base.load(fromByteOffset: position, as: UInt8.self)
+        let b1 = base.load(fromByteOffset: position + 1, as: UInt8.self)
+        for p in pairs.indices where pairs[p].0 == b0 && pairs[p].1 == b1 {
+            for e in entryRanges[p] {
+                let entry = entries[e]
+                let start = position - entry.pairOffset
+                guard start >= range.lowerBound, start < range.upperBound, start + entry.length <= count else { continue }
+                let matched = bytes.withUnsafeBytes { keyword in
+                    memcmp(base + start, keyword.baseAddress! + entry.start, entry.length) == 0
+                }
+                if matched { out.append((start, entry.rule)) }
             }
         }
     }

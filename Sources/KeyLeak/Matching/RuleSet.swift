@@ -9,6 +9,10 @@ public final class RuleSet: Sendable {
     public let knownIDs: Set<String>
     let patterns: [PCRE2Pattern]
     let prefilter: Prefilter
+
+    /// The byte pairs the prefilter compares at every position (each keyword
+    /// is found by one of them): fewer and rarer pairs make a faster scan.
+    public var prefilterPairs: [String] { prefilter.pairDescriptions }
     /// Rules tried at the first byte of every blob.
     let fileStartRules: [Int]
 
@@ -28,7 +32,7 @@ public final class RuleSet: Sendable {
             case let .pattern(rule, file, error): return "\(file): rule '\(rule)': pattern does not compile: \(error)"
             case let .unknownAnalyzer(rule, file, analyzer):
                 return "\(file): rule '\(rule)': unknown analyzer '\(analyzer)' (known: \(Rule.analyzers.sorted().joined(separator: ", ")))"
-            case let .noKeywords(rule, file): return "\(file): rule '\(rule)': needs at least one non-empty keyword"
+            case let .noKeywords(rule, file): return "\(file): rule '\(rule)': needs keywords, each at least 2 bytes long"
             }
         }
     }
@@ -76,7 +80,7 @@ public final class RuleSet: Sendable {
                 guard Rule.analyzers.contains(rule.analyzer) else {
                     throw LoadError.unknownAnalyzer(rule: rule.id, file: file.name, analyzer: rule.analyzer)
                 }
-                guard rule.isFileStart || (!rule.keywords.isEmpty && !rule.keywords.contains(where: \.isEmpty)) else {
+                guard rule.isFileStart || (!rule.keywords.isEmpty && !rule.keywords.contains(where: { $0.utf8.count < 2 })) else {
                     throw LoadError.noKeywords(rule: rule.id, file: file.name)
                 }
                 let pattern: PCRE2Pattern
