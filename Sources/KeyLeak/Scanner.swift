@@ -35,8 +35,20 @@ public struct ScanOptions: Sendable {
     public var maxArchiveDepth = 3
     /// Called from worker threads after each file: (files, bytes, findings) so far.
     public var progress: (@Sendable (Int, Int, Int) -> Void)?
+    /// The staged listing, when `startGitEarly()` began it.
+    var stagedListing: GitCommand.Running?
 
     public init() {}
+
+    /// For `git = .staged`: starts git's listing of the index now, so the
+    /// caller can load rules while git runs (a hook's start-up). Call after
+    /// setting `git` and `repository`; harmless otherwise.
+    public mutating func startGitEarly() {
+        guard git == .staged, stagedListing == nil else { return }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: repository, isDirectory: &isDirectory), isDirectory.boolValue else { return }
+        stagedListing = GitSource(directory: repository).startStagedListing()
+    }
 }
 
 /// A deterministic share of a scan (`--shard K/N`, K from 1 to N), so that N
@@ -201,15 +213,31 @@ public final class Scanner: Sendable {
         let source = GitSource(directory: options.repository)
         let listed: [GitSource.Entry]
         switch mode {
-        case .staged: listed = try source.stagedEntries()
+        case .staged: listed = try source.stagedEntries(listing: options.stagedListing)
         case let .history(range): listed = try source.historyEntries(range: range)
         }
         let ignore = options.ignore
         let shard = options.shard
-        let entries = listed.filter { (ignore.isEmpty || !ignore.ignores($0.path)) && (shard?.contains(object: $0.object) ?? true) }
+        var pending = listed.filter { (ignore.isEmpty || !ignore.ignores($0.path)) && (shard?.contains(object: $0.object) ?? true) }
+        let states = (0..<max(1, options.threads)).map { _ in WorkerState() }
+        if mode == .staged, let top = WorktreeBlob.topLevel(of: options.repository) {
+            // Files staged exactly as they are on disk are read from disk: no `git cat-file`.
+            let scanner = BlobScanner(ruleSet: ruleSet, allowInline: options.allowInline)
+            pending = pending.filter { entry in
+                guard let bytes = WorktreeBlob.contents(top: top, path: entry.path, object: entry.object) else { return true }
+                let (findings, suppressed) = scanner.scanCounting(path: entry.path, bytes: bytes)
+                states[0].suppressed += suppressed
+                states[0].files += 1
+                states[0].bytes += bytes.count
+                options.progress?(1, bytes.count, findings.count)
+                states[0].findings += findings
+                states[0].objects += Array(repeating: entry.object, count: findings.count)
+                return false
+            }
+        }
+        let entries = pending
         // NOTE: a hook's few files are not worth a second git process.
         let threads = max(1, min(options.threads, entries.count / 16 + 1))
-        let states = (0..<threads).map { _ in WorkerState() }
         let ruleSet = self.ruleSet
         let root = source.root
         runWorkers(threads) { worker in

@@ -87,7 +87,6 @@ struct ScanCommand: ParsableCommand {
     func run() throws {
         let progress = ProgressLine(enabled: !report.quiet && isatty(STDERR_FILENO) == 1)
         let (result, ruleSet, failOn) = try exitingOnFailure { () -> (ScanReport, RuleSet, Severity) in
-            let configFile = try config.map(ConfigFile.load) ?? ConfigFile.discover(root: configRoot)
             var options = ScanOptions()
             if staged {
                 options.git = .staged
@@ -97,6 +96,8 @@ struct ScanCommand: ParsableCommand {
                 options.paths = paths
             }
             options.repository = repo
+            options.startGitEarly()
+            let configFile = try config.map(ConfigFile.load) ?? ConfigFile.discover(root: configRoot)
             if let threads { options.threads = threads }
             options.followSymlinks = followSymlinks
             options.allowInline = !noInlineAllow

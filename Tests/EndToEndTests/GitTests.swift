@@ -82,6 +82,29 @@ import TestSupport
         #expect(try report(result).findings.map(\.path) == ["odd\\x0aname.pem"])
     }
 
+    /// Files staged as they are on disk are read from disk (no `git cat-file`);
+    /// a working copy changed after staging must never stand in for the index.
+    @Test func stagedTrustsTheWorkingCopyOnlyWhenItIsTheStagedBlob() throws {
+        let repo = try Repo()
+        let pem = try TestKeys.rsa(repo.dir, "gen.pem")
+        try FileManager.default.removeItem(atPath: repo.dir.file("gen.pem"))
+        try repo.dir.write("notes.txt", "hello\n")
+        try repo.dir.write("sub/deep/k.pem", pem)
+        try repo.git("add", ".")
+        // Changed after staging: the key in the working copy is not what would be committed.
+        try repo.dir.write("notes.txt", "hello\n" + pem)
+        // Run from a subfolder: paths are the repository's, the working copy is found upwards.
+        let result = try Shell.run(Paths.binary, ["scan", "--staged", "--format", "json", "--repo", repo.dir.file("sub/deep")])
+        #expect(result.status == 1)
+        #expect(try report(result).findings.map(\.path) == ["sub/deep/k.pem"])
+        #expect(try report(result).findings.first?.fingerprint == (try TestKeys.ociFingerprint(pem)))
+        // And the reverse: the key staged, the working copy cleaned since.
+        try repo.git("add", "notes.txt")
+        try repo.dir.write("notes.txt", "hello\n")
+        let again = try Shell.run(Paths.binary, ["scan", "--staged", "--format", "json", "--repo", repo.path])
+        #expect(try report(again).findings.map(\.path).sorted() == ["notes.txt", "sub/deep/k.pem"])
+    }
+
     @Test func stagedWorksInAWorktreeAndOutsideARepositoryIsAnError() throws {
         let repo = try Repo()
         try repo.dir.write("a.txt", "a\n")

@@ -94,4 +94,93 @@ import TestSupport
             #expect(leaked.isEmpty, "key material in output: \(leaked.prefix(3))")
         }
     }
+
+    /// Runs keyleak under a small Python parent that reports the child's own
+    /// peak RSS (KiB) on its last stderr line.
+    func keyleakMeasured(_ arguments: [String]) throws -> (result: Shell.Result, peakKiB: Int) {
+        let result = try Shell.run("python3", ["-c", """
+        import resource, subprocess, sys
+        done = subprocess.run(sys.argv[1:])
+        print("peak", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
+        sys.exit(done.returncode)
+        """, Paths.binary] + arguments)
+        let last = result.stderr.split(separator: "\n").last { $0.hasPrefix("peak ") }
+        return (result, Int(last?.dropFirst(5) ?? "") ?? Int.max)
+    }
+
+    @Test func aMillionEmptyFilesInBoundedMemory() throws {
+        let dir = try TemporaryDirectory()
+        defer { _ = try? Shell.run("rm", ["-rf", dir.path]) }
+        let pem = try TestKeys.rsa(dir, "gen.pem")
+        try FileManager.default.removeItem(atPath: dir.file("gen.pem"))
+        // 1,000 folders of 1,000 empty files, and one key among them.
+        try Shell.check("python3", ["-c", """
+        import os, sys
+        root = sys.argv[1]
+        for d in range(1000):
+            folder = os.path.join(root, f"d{d:03}")
+            os.mkdir(folder)
+            for f in range(1000):
+                os.close(os.open(os.path.join(folder, f"f{f:03}"), os.O_CREAT | os.O_WRONLY, 0o644))
+        open(os.path.join(root, "d500", "f500"), "w").write(sys.argv[2])
+        """, dir.path, pem])
+        let (result, peakKiB) = try keyleakMeasured(["scan", "--format", "json", dir.path])
+        #expect(result.status == 1, "\(result.stderr.prefix(300))")
+        let summary = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]
+        #expect((summary?["summary"] as? [String: Any])?["files"] as? Int == 1_000_000)
+        #expect(result.text.contains("d500/f500"))
+        // Nothing kept per file: the walk holds folders, not the files in them.
+        #expect(peakKiB < 96 * 1024, "peak RSS \(peakKiB) KiB")
+    }
+
+    /// Files truncated, deleted and rewritten while the scan runs: no crash or
+    /// hang, a file that stays put is still found, and a file that vanished is
+    /// listed as not read rather than passed over in silence.
+    @Test func filesTruncatedAndDeletedDuringTheScan() throws {
+        let dir = try TemporaryDirectory()
+        let pem = try TestKeys.rsa(dir, "gen.pem")
+        try FileManager.default.removeItem(atPath: dir.file("gen.pem"))
+        try dir.write("stable/key.pem", pem)
+        try Shell.check("python3", ["-c", """
+        import os, sys
+        for i in range(400):
+            with open(os.path.join(sys.argv[1], f"churn{i:03}.txt"), "wb") as f:
+                f.write(b"-----BEGIN x\\n" * 40000)
+        """, dir.path])
+        for round in 0..<3 {
+            // The mutator truncates, deletes and recreates files until the scan ends.
+            let mutator = Process()
+            mutator.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            mutator.arguments = ["python3", "-c", """
+            import os, sys, random, time
+            root, stop = sys.argv[1], time.time() + 30
+            names = [n for n in os.listdir(root) if n.startswith("churn")]
+            while time.time() < stop and not os.path.exists(os.path.join(root, "stop")):
+                n = os.path.join(root, random.choice(names))
+                action = random.random()
+                try:
+                    if action < 0.4:
+                        os.truncate(n, random.randrange(0, 600000))
+                    elif action < 0.7:
+                        os.unlink(n)
+                    else:
+                        open(n, "wb").write(b"x" * random.randrange(0, 600000))
+                except OSError:
+                    pass
+            """, dir.path]
+            try mutator.run()
+            let result = try keyleak(["scan", "--format", "json", "--threads", "2", dir.path])
+            try dir.write("stop", "")
+            mutator.waitUntilExit()
+            try FileManager.default.removeItem(atPath: dir.file("stop"))
+            #expect(result.status == 1, "round \(round): \(result.stderr.prefix(300))")
+            let report = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]
+            let findings = report?["findings"] as? [[String: Any]] ?? []
+            #expect(findings.contains { ($0["path"] as? String ?? "").hasSuffix("stable/key.pem") && $0["fingerprint"] as? String != nil })
+            let skipped = (report?["summary"] as? [String: Any])?["skipped"] as? [[String: Any]] ?? []
+            for entry in skipped {
+                #expect((entry["reason"] as? String ?? "").contains("No such file"), "\(entry)")
+            }
+        }
+    }
 }

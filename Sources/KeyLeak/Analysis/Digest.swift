@@ -12,9 +12,12 @@ enum Digest {
 
     private static let md5Algorithm = Algorithm("MD5")
     private static let sha256Algorithm = Algorithm("SHA256")
+    private static let sha1Algorithm = Algorithm("SHA1")
 
     static func md5(_ bytes: [UInt8]) -> [UInt8] { digest(bytes, md5Algorithm) }
     static func sha256(_ bytes: [UInt8]) -> [UInt8] { digest(bytes, sha256Algorithm) }
+    /// Only for naming git objects (git's own choice), never for security.
+    static func sha1(_ bytes: [UInt8]) -> [UInt8] { digest(bytes, sha1Algorithm) }
 
     private static func digest(_ bytes: [UInt8], _ algorithm: Algorithm) -> [UInt8] {
         guard let md = algorithm.md else { return [] }

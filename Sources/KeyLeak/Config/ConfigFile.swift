@@ -43,7 +43,7 @@ public struct ConfigFile: Sendable {
         let text = String(decoding: data, as: UTF8.self)
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text)
+            node = try Yams.compose(yaml: text, .basic)  // untyped scalars: no regex set-up (see RuleSet)
         } catch let error as YamlError {
             throw Error(file: path, line: nil, message: "not valid YAML: \(error)")
         } catch {

@@ -121,6 +121,11 @@ final class BlobScanner {
 
     /// Scans an in-memory blob.
     func scan(path: String, bytes: [UInt8]) -> [Finding] {
+        scanCounting(path: path, bytes: bytes).findings
+    }
+
+    /// Scans an in-memory blob; also says how many findings inline comments allowed.
+    func scanCounting(path: String, bytes: [UInt8]) -> (findings: [Finding], suppressed: Int) {
         var offset = 0
         let result = try? scan(path: path) { target in
             let n = min(target.count, bytes.count - offset)
@@ -132,7 +137,7 @@ final class BlobScanner {
             offset += n
             return n
         }
-        return result?.findings ?? []
+        return (result?.findings ?? [], result?.suppressed ?? 0)
     }
 }
 

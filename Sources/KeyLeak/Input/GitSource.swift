@@ -44,13 +44,18 @@ struct GitSource {
         }
     }
 
-    /// Added, copied, modified and renamed files of the index, as staged
-    /// (deletions, submodules and symbolic links are skipped).
-    func stagedEntries() throws -> [Entry] {
+    /// Starts listing the index's changes (see `stagedEntries`), so a hook can
+    /// load its rules while git reads the index.
+    func startStagedListing() -> GitCommand.Running {
         // `git diff --cached` compares with HEAD, or with the empty tree in a new repository.
-        let output = try wrap {
-            try git.run(["diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff", "--diff-filter=ACMRT"])
-        }
+        git.start(["diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff", "--diff-filter=ACMRT"])
+    }
+
+    /// Added, copied, modified and renamed files of the index, as staged
+    /// (deletions, submodules and symbolic links are skipped); `listing` is
+    /// one `startStagedListing()` already began.
+    func stagedEntries(listing: GitCommand.Running? = nil) throws -> [Entry] {
+        let output = try wrap { try (listing ?? startStagedListing()).finish() }
         var entries: [Entry] = []
         let fields = output.split(separator: 0, omittingEmptySubsequences: false)
         var i = 0

@@ -46,7 +46,7 @@ struct Prefilter: Sendable {
     /// A keyword accepts any of its pairs whose rank sum is at most this much
     /// above its rarest pair's: one vector compare fewer (a pair shared with
     /// other keywords) costs less than a few more candidate checks.
-    static let shareMargin = 48
+    static let shareMargin = 56
 
     /// `keywords` are (bytes, rule index); every keyword is at least 2 bytes
     /// (RuleSet rejects shorter ones).
