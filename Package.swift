@@ -19,13 +19,16 @@ let package = Package(
                        providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive",
                        providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]),
+        // Multi-literal SIMD search for the prefilter (Vectorscan, or Hyperscan: same API).
+        .systemLibrary(name: "CHyperscan", pkgConfig: "libhs",
+                       providers: [.apt(["libvectorscan-dev"]), .brew(["vectorscan"])]),
         // Turns rules/*.yaml into Swift source at build time, so an installed
         // binary carries its rules while rules/ stays the single source of truth.
         .executableTarget(name: "RulesEmbedder"),
         .plugin(name: "EmbedRules", capability: .buildTool(), dependencies: ["RulesEmbedder"]),
         .target(
             name: "KeyLeak",
-            dependencies: ["CPCRE2", "COpenSSL", "CArchive", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CPCRE2", "COpenSSL", "CArchive", "CHyperscan", .product(name: "Yams", package: "Yams")],
             plugins: ["EmbedRules"]
         ),
         .executableTarget(

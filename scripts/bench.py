@@ -3,7 +3,7 @@
 when installed) on the same tree, run alternately, several runs each.
 Prints median wall time, ratio to `rg -uuu`, throughput and peak RSS.
 
-Usage: scripts/bench.py [--runs N] [--threads N] [TREE]
+Usage: scripts/bench.py [--runs N] [--threads N] [--no-peers] [TREE]
        scripts/bench.py --history REPO [--runs N]   (history: scan --git vs peers)
        scripts/bench.py --hook REPO                   (pre-commit: scan --staged of 5 files)
   TREE defaults to a checkout of every Swift package under /opt/swift-packages
@@ -50,11 +50,16 @@ def timed(cmd):
     return time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status)
 
 
+NO_PEERS = False
+
+
 def peers(target, mode):
     """gitleaks and Kingfisher on TARGET (`dir` or `git`), when installed.
     NOTE: peers write their reports into a scratch folder, never to /dev/null
     (Kingfisher replaces its output file, and would delete /dev/null), and
     Kingfisher's network validation of found secrets stays off."""
+    if NO_PEERS:
+        return []
     scratch = tempfile.mkdtemp(prefix="keyleak-bench-")
     tools = []
     gitleaks = find_tool("gitleaks")
@@ -130,7 +135,10 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--history", metavar="REPO")
     ap.add_argument("--hook", metavar="REPO")
+    ap.add_argument("--no-peers", action="store_true", help="leave gitleaks and Kingfisher out (quick runs)")
     args = ap.parse_args()
+    global NO_PEERS
+    NO_PEERS = args.no_peers
 
     keyleak = os.path.join(ROOT, ".build", "release", "keyleak")
     subprocess.run(["swift", "build", "-c", "release", "--package-path", ROOT], check=True,

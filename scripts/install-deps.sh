@@ -1,11 +1,15 @@
 #!/bin/sh
 # Installs what keyleak needs on a Debian/Ubuntu machine, skipping what is there:
-#   build: libpcre2-dev, libssl-dev, libarchive-dev, pkg-config
+#   build: libpcre2-dev, libssl-dev, libarchive-dev, libvectorscan-dev (or Hyperscan's
+#          libhyperscan-dev: the same library), pkg-config
 #   tests: openssh-client, putty-tools, gnupg, python3 (key generation at test time),
 #          python3's jsonschema (SARIF validation)
 # Usage: scripts/install-deps.sh [--tests]
 set -eu
 packages="libpcre2-dev libssl-dev libarchive-dev pkg-config"
+# Hyperscan and its fork Vectorscan provide the same libhs; either will do.
+dpkg-query -W -f='${Status}' libhyperscan-dev 2>/dev/null | grep -q "install ok installed" \
+    || packages="$packages libvectorscan-dev"
 if [ "${1:-}" = "--tests" ]; then
     packages="$packages openssh-client putty-tools gnupg python3 util-linux"
 fi

@@ -32,8 +32,7 @@ struct RulesCommand: ParsableCommand {
             let problems = ruleSet.checkExamples()
             for problem in problems { print(problem) }
             if !problems.isEmpty { throw ExitCode(1) }
-            let pairs = ruleSet.prefilterPairs
-            print("\(ruleSet.rules.count) rules OK; prefilter: \(pairs.count) byte pairs (\(pairs.map { $0.debugDescription }.joined(separator: " ")))")
+            print("\(ruleSet.rules.count) rules OK; prefilter: \(ruleSet.prefilterEngine)")
         }
     }
 }

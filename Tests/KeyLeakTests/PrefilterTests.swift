@@ -1,38 +1,48 @@
 import Testing
 @testable import KeyLeak
 
+/// Both prefilter engines (Vectorscan literals and the portable byte pairs)
+/// run every test and must agree.
 @Suite struct PrefilterTests {
-    @Test func findsEveryKeywordOccurrenceInRange() {
-        let filter = Prefilter(keywords: [(Array("-----BEGIN".utf8), 0), (Array("OCI_API_KEY".utf8), 1)])
-        let text = Array("xx -----BEGIN a\nOCI_API_KEY -----BEGIN".utf8)
+    static let engines = [true, false]
+
+    func hits(_ filter: Prefilter, _ text: [UInt8], _ range: Range<Int>) -> [(offset: Int, rule: Int)] {
         var hits: [(offset: Int, rule: Int)] = []
-        text.withUnsafeBytes { filter.hits(in: $0, range: 0..<text.count, into: &hits) }
-        let sorted = hits.sorted { $0.offset < $1.offset }
-        #expect(sorted.map(\.offset) == [3, 16, 28])
-        #expect(sorted.map(\.rule) == [0, 1, 0])
+        let scratch = filter.literals?.makeScratch()
+        text.withUnsafeBytes { filter.hits(in: $0, range: range, scratch: scratch, into: &hits) }
+        return hits.sorted { ($0.offset, $0.rule) < ($1.offset, $1.rule) }
     }
 
-    @Test func keywordMustStartInsideTheRange() {
-        let filter = Prefilter(keywords: [(Array("BEGIN".utf8), 0)])
+    @Test func theLiteralEngineRunsHere() {
+        // NOTE: if this fails, scans still work (on the pair engine) but slower.
+        let filter = Prefilter(keywords: [(Array("-----BEGIN".utf8), 0)])
+        #expect(filter.literals != nil)
+        #expect(filter.engineDescription == "vectorscan literals")
+    }
+
+    @Test(arguments: engines) func findsEveryKeywordOccurrenceInRange(literalEngine: Bool) {
+        let filter = Prefilter(keywords: [(Array("-----BEGIN".utf8), 0), (Array("OCI_API_KEY".utf8), 1)], literalEngine: literalEngine)
+        let found = hits(filter, Array("xx -----BEGIN a\nOCI_API_KEY -----BEGIN".utf8), 0..<38)
+        #expect(found.map(\.offset) == [3, 16, 28])
+        #expect(found.map(\.rule) == [0, 1, 0])
+    }
+
+    @Test(arguments: engines) func keywordMustStartInsideTheRange(literalEngine: Bool) {
+        let filter = Prefilter(keywords: [(Array("BEGIN".utf8), 0)], literalEngine: literalEngine)
         let text = Array("aaBEGINbbBEGIN".utf8)
-        var hits: [(offset: Int, rule: Int)] = []
         // The second keyword starts at 9; a range ending at 9 excludes it, one ending at 10 includes it
         // even though the keyword then runs past the range.
-        text.withUnsafeBytes { filter.hits(in: $0, range: 3..<9, into: &hits) }
-        #expect(hits.isEmpty)
-        text.withUnsafeBytes { filter.hits(in: $0, range: 0..<10, into: &hits) }
-        #expect(hits.map(\.offset).sorted() == [2, 9])
+        #expect(hits(filter, text, 3..<9).isEmpty)
+        #expect(hits(filter, text, 0..<10).map(\.offset) == [2, 9])
     }
-}
 
-@Suite struct PrefilterVectorTests {
     /// Every occurrence a plain search finds, at any alignment, near the
     /// buffer's ends and across the 16-byte steps of the vector pass.
-    @Test func agreesWithAPlainSearchAtEveryAlignment() {
+    @Test(arguments: engines) func agreesWithAPlainSearchAtEveryAlignment(literalEngine: Bool) {
         let keywords = ["-----BEGIN", "OCI_API_KEY", "MII", "MIE", "ocid1.", "LS0tLS1CRUdJTi", "MC4CAQAw", "PuTTY-User-Key-File-"]
-        let filter = Prefilter(keywords: keywords.enumerated().map { (Array($0.element.utf8), $0.offset) })
+        let filter = Prefilter(keywords: keywords.enumerated().map { (Array($0.element.utf8), $0.offset) }, literalEngine: literalEngine)
         var generator = SystemRandomNumberGenerator()
-        let filler = Array("abcdefghijklmnopqrstuvwxyzMI-_ O0\n".utf8)
+        let filler = Array("abcdefghijklmnopqrstuvwxyzMI-_ O0\n\u{0}".utf8)
         for trial in 0..<300 {
             var text = (0..<Int.random(in: 0...200, using: &generator)).map { _ in filler.randomElement(using: &generator)! }
             for _ in 0..<Int.random(in: 0...4, using: &generator) {
@@ -48,23 +58,19 @@ import Testing
                     expected.append("\(start):\(rule)")
                 }
             }
-            var hits: [(offset: Int, rule: Int)] = []
-            text.withUnsafeBytes { filter.hits(in: $0, range: lower..<upper, into: &hits) }
-            #expect(hits.map { "\($0.offset):\($0.rule)" }.sorted() == expected.sorted(),
+            #expect(hits(filter, text, lower..<upper).map { "\($0.offset):\($0.rule)" }.sorted() == expected.sorted(),
                     "text \(String(decoding: text, as: UTF8.self).debugDescription) range \(lower)..<\(upper)")
         }
     }
 
     @Test func keywordsSharingABytePairShareOneCompare() {
-        let filter = Prefilter(keywords: ["MII", "MIE", "MIF", "MIG", "MIH"].map { (Array($0.utf8), 0) })
+        let filter = Prefilter(keywords: ["MII", "MIE", "MIF", "MIG", "MIH"].map { (Array($0.utf8), 0) }, literalEngine: false)
         #expect(filter.pairDescriptions == ["MI"])
     }
 
-    @Test func keywordAtTheVeryEndOfTheBuffer() {
-        let filter = Prefilter(keywords: [(Array("ocid1.".utf8), 0)])
+    @Test(arguments: engines) func keywordAtTheVeryEndOfTheBuffer(literalEngine: Bool) {
+        let filter = Prefilter(keywords: [(Array("ocid1.".utf8), 0)], literalEngine: literalEngine)
         let text = Array((String(repeating: "x", count: 37) + "ocid1.").utf8)
-        var hits: [(offset: Int, rule: Int)] = []
-        text.withUnsafeBytes { filter.hits(in: $0, range: 0..<text.count, into: &hits) }
-        #expect(hits.map(\.offset) == [37])
+        #expect(hits(filter, text, 0..<text.count).map(\.offset) == [37])
     }
 }

@@ -5,9 +5,12 @@ final class MatchScratch {
     private var hits: [(offset: Int, rule: Int)] = []
     /// Per rule: offset before which no new search starts (set past each match).
     var resumeAt: [Int]
+    /// This thread's scratch for the prefilter's literal engine.
+    let literals: LiteralScratch?
 
     init(ruleSet: RuleSet) {
         matchData = ruleSet.patterns.map { $0.makeMatchData() }
+        literals = ruleSet.prefilter.literals?.makeScratch()
         resumeAt = Array(repeating: 0, count: ruleSet.rules.count)
         hits.reserveCapacity(64)
     }

@@ -18,7 +18,7 @@ struct Matcher {
     func matches(in buffer: UnsafeRawBufferPointer, block: Range<Int>, scratch: MatchScratch) -> [RawMatch] {
         var hits = scratch.takeHits()
         defer { scratch.returnHits(hits) }
-        ruleSet.prefilter.hits(in: buffer, range: block, into: &hits)
+        ruleSet.prefilter.hits(in: buffer, range: block, scratch: scratch.literals, into: &hits)
         guard !hits.isEmpty, let base = buffer.baseAddress else { return [] }
         hits.sort { $0.offset < $1.offset || ($0.offset == $1.offset && $0.rule < $1.rule) }
         for i in scratch.resumeAt.indices { scratch.resumeAt[i] = 0 }

@@ -7,6 +7,10 @@ import Darwin
 /// The cheap first stage of matching: finds the offsets where any rule's
 /// keyword occurs, so the PCRE2 patterns run only near them.
 ///
+/// The literals go to Vectorscan (`LiteralDatabase`) when it runs on this
+/// CPU; the byte-pair engine below is the portable fallback, and both give
+/// the same hits (tested).
+///
 /// Each keyword is represented by one pair of adjacent bytes, its rarest by a
 /// byte-frequency rank taken from source code and prose. One pass over the
 /// bytes compares 16 positions at a time against every distinct pair (vector
@@ -42,6 +46,8 @@ struct Prefilter: Sendable {
     let maxPairOffset: Int
     /// Longest keyword, in bytes.
     let longest: Int
+    /// The SIMD literal engine, when available and wanted.
+    let literals: LiteralDatabase?
 
     /// A keyword accepts any of its pairs whose rank sum is at most this much
     /// above its rarest pair's: one vector compare fewer (a pair shared with
@@ -50,8 +56,9 @@ struct Prefilter: Sendable {
 
     /// `keywords` are (bytes, rule index); every keyword is at least 2 bytes
     /// (RuleSet rejects shorter ones).
-    init(keywords: [([UInt8], Int)]) {
+    init(keywords: [([UInt8], Int)], literalEngine: Bool = true) {
         let keywords = keywords.filter { $0.0.count >= 2 }
+        literals = literalEngine ? LiteralDatabase(keywords: keywords) : nil
         func code(_ k: [UInt8], _ i: Int) -> UInt16 { UInt16(k[i]) << 8 | UInt16(k[i + 1]) }
         func score(_ k: [UInt8], _ i: Int) -> Int { Int(Prefilter.rank[Int(k[i])]) + Int(Prefilter.rank[Int(k[i + 1])]) }
         // The pairs each keyword accepts, by pair code → rank sum.
@@ -106,9 +113,25 @@ struct Prefilter: Sendable {
         pairs.map { String(decoding: [$0.0, $0.1], as: UTF8.self) }
     }
 
+    /// The engine in use, for `rules check` and the benchmark.
+    var engineDescription: String {
+        literals != nil ? "vectorscan literals" : "\(pairs.count) byte pairs (\(pairDescriptions.map(\.debugDescription).joined(separator: " ")))"
+    }
+
     /// Appends `(offset, rule)` for every keyword that starts in `range` of
     /// `buffer` (it may end past `range`, within `buffer`), unsorted.
-    func hits(in buffer: UnsafeRawBufferPointer, range: Range<Int>, into out: inout [(offset: Int, rule: Int)]) {
+    /// `scratch` is the calling thread's (from `literals.makeScratch()`).
+    func hits(in buffer: UnsafeRawBufferPointer, range: Range<Int>, scratch: LiteralScratch?,
+              into out: inout [(offset: Int, rule: Int)]) {
+        if let literals, let scratch {
+            literals.hits(in: buffer, range: range, scratch: scratch, into: &out)
+        } else {
+            pairHits(in: buffer, range: range, into: &out)
+        }
+    }
+
+    /// The portable engine: one vector pass over the byte pairs.
+    func pairHits(in buffer: UnsafeRawBufferPointer, range: Range<Int>, into out: inout [(offset: Int, rule: Int)]) {
         guard let base = buffer.baseAddress, !range.isEmpty, !pairs.isEmpty else { return }
         // A keyword starting at s has its pair at s + pairOffset, and the pair's
         // second byte must lie inside the buffer.

@@ -10,9 +10,9 @@ public final class RuleSet: Sendable {
     let patterns: [PCRE2Pattern]
     let prefilter: Prefilter
 
-    /// The byte pairs the prefilter compares at every position (each keyword
-    /// is found by one of them): fewer and rarer pairs make a faster scan.
-    public var prefilterPairs: [String] { prefilter.pairDescriptions }
+    /// The prefilter's engine: Vectorscan literals, or (the portable
+    /// fallback) the byte pairs compared at every position.
+    public var prefilterEngine: String { prefilter.engineDescription }
     /// Rules tried at the first byte of every blob.
     let fileStartRules: [Int]
 
