@@ -40,20 +40,101 @@ enum PEMNormalizer {
     static func unwrap(_ input: UnsafeRawBufferPointer, from start: Int, terminator: [UInt8], quote: UInt8?,
                        stopWord: [UInt8] = Array("-----BEGIN".utf8)) -> (text: [UInt8], origin: [Int]) {
         let limit = min(input.count, start + maximumBlockLength)
-        var text: [UInt8] = []
-        var origin: [Int] = []
-        text.reserveCapacity(min(limit - start, 8192))
-        origin.reserveCapacity(min(limit - start, 8192))
-
+        // NOTE: the output and the two running matches live in a struct with a
+        // mutating `emit`, not in locals captured by a nested function: captured
+        // locals are boxed on the heap and checked for exclusivity at every byte.
+        var out = UnwrapOutput(terminator: terminator, stopWord: stopWord, capacity: min(limit - start, 8192))
         var inString = true
         var outsideRun = 0
-        var stopAt = Int.max  // text length at which to stop, once the terminator's line is done
-        var terminatorSeen = false
         var i = start
-        var matched = 0  // bytes of `terminator` matched so far at the end of `text`
-        var stopMatched = 0  // bytes of `stopWord` matched: another block begins, this one cannot go on
+        while i < limit, out.text.count < out.stopAt {
+            let c = input[i]
+            if quote != nil, !inString {
+                if c == quote {
+                    inString = true
+                    outsideRun = 0
+                } else {
+                    outsideRun += 1
+                    // NOTE: between concatenated string pieces stand only operators,
+                    // commas, parentheses and white space; a long run means the string ended.
+                    if outsideRun > 64 { break }
+                }
+                i += 1
+                continue
+            }
+            if c == UInt8(ascii: "\\"), i + 1 < limit {
+                var j = i + 1
+                while j < limit, input[j] == UInt8(ascii: "\\") { j += 1 }
+                guard j < limit else { break }
+                switch input[j] {
+                case UInt8(ascii: "n"): out.emit(UInt8(ascii: "\n"), i)
+                case UInt8(ascii: "r"): break
+                case UInt8(ascii: "t"): out.emit(UInt8(ascii: " "), i)
+                case UInt8(ascii: "u"):
+                    if j + 4 < limit, let scalar = hexValue(input, j + 1, 4), scalar < 0x80 {
+                        out.emit(UInt8(scalar), i)
+                        j += 4
+                    } else {
+                        out.emit(input[j], j)
+                    }
+                case UInt8(ascii: "x"):
+                    if j + 2 < limit, let scalar = hexValue(input, j + 1, 2), scalar < 0x80 {
+                        out.emit(UInt8(scalar), i)
+                        j += 2
+                    } else {
+                        out.emit(input[j], j)
+                    }
+                case UInt8(ascii: "\n"), UInt8(ascii: "\r"):
+                    // A line continuation (shell, C macro): the line goes on.
+                    if input[j] == UInt8(ascii: "\r"), j + 1 < limit, input[j + 1] == UInt8(ascii: "\n") { j += 1 }
+                    out.emit(UInt8(ascii: "\n"), j)
+                default:
+                    if quote == nil, j == i + 1 {
+                        // Outside a string a lone backslash is just a character.
+                        out.emit(c, i)
+                        i += 1
+                        continue
+                    }
+                    out.emit(input[j], j)
+                }
+                i = j + 1
+                continue
+            }
+            if let quote, c == quote {
+                inString = false
+                outsideRun = 0
+                i += 1
+                continue
+            }
+            if c != UInt8(ascii: "\r") { out.emit(c, i) }
+            i += 1
+        }
+        return (out.text, out.origin)
+    }
 
-        @inline(__always) func emit(_ byte: UInt8, _ at: Int) {
+    /// `unwrap`'s output: the bytes, their origins, and where to stop.
+    private struct UnwrapOutput {
+        let terminator: [UInt8]
+        let stopWord: [UInt8]
+        var text: [UInt8] = []
+        var origin: [Int] = []
+        /// Text length at which to stop, once the terminator's line is done.
+        var stopAt = Int.max
+        var terminatorSeen = false
+        /// Bytes of `terminator` matched so far at the end of `text`.
+        var matched = 0
+        /// Bytes of `stopWord` matched: another block begins, this one cannot go on.
+        var stopMatched = 0
+
+        init(terminator: [UInt8], stopWord: [UInt8], capacity: Int) {
+            self.terminator = terminator
+            self.stopWord = stopWord
+            text.reserveCapacity(capacity)
+            origin.reserveCapacity(capacity)
+        }
+
+        @inline(__always)
+        mutating func emit(_ byte: UInt8, _ at: Int) {
             text.append(byte)
             origin.append(at)
             if !stopWord.isEmpty {
@@ -76,70 +157,6 @@ enum PEMNormalizer {
                 stopAt = text.count + 48
             }
         }
-
-        while i < limit, text.count < stopAt {
-            let c = input[i]
-            if quote != nil, !inString {
-                if c == quote {
-                    inString = true
-                    outsideRun = 0
-                } else {
-                    outsideRun += 1
-                    // NOTE: between concatenated string pieces stand only operators,
-                    // commas, parentheses and white space; a long run means the string ended.
-                    if outsideRun > 64 { break }
-                }
-                i += 1
-                continue
-            }
-            if c == UInt8(ascii: "\\"), i + 1 < limit {
-                var j = i + 1
-                while j < limit, input[j] == UInt8(ascii: "\\") { j += 1 }
-                guard j < limit else { break }
-                switch input[j] {
-                case UInt8(ascii: "n"): emit(UInt8(ascii: "\n"), i)
-                case UInt8(ascii: "r"): break
-                case UInt8(ascii: "t"): emit(UInt8(ascii: " "), i)
-                case UInt8(ascii: "u"):
-                    if j + 4 < limit, let scalar = hexValue(input, j + 1, 4), scalar < 0x80 {
-                        emit(UInt8(scalar), i)
-                        j += 4
-                    } else {
-                        emit(input[j], j)
-                    }
-                case UInt8(ascii: "x"):
-                    if j + 2 < limit, let scalar = hexValue(input, j + 1, 2), scalar < 0x80 {
-                        emit(UInt8(scalar), i)
-                        j += 2
-                    } else {
-                        emit(input[j], j)
-                    }
-                case UInt8(ascii: "\n"), UInt8(ascii: "\r"):
-                    // A line continuation (shell, C macro): the line goes on.
-                    if input[j] == UInt8(ascii: "\r"), j + 1 < limit, input[j + 1] == UInt8(ascii: "\n") { j += 1 }
-                    emit(UInt8(ascii: "\n"), j)
-                default:
-                    if quote == nil, j == i + 1 {
-                        // Outside a string a lone backslash is just a character.
-                        emit(c, i)
-                        i += 1
-                        continue
-                    }
-                    emit(input[j], j)
-                }
-                i = j + 1
-                continue
-            }
-            if let quote, c == quote {
-                inString = false
-                outsideRun = 0
-                i += 1
-                continue
-            }
-            if c != UInt8(ascii: "\r") { emit(c, i) }
-            i += 1
-        }
-        return (text, origin)
     }
 
     /// The quote character that opens the string a block starts in, if any:
