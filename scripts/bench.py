@@ -4,6 +4,7 @@ when installed) on the same tree, run alternately, several runs each.
 Prints median wall time, ratio to `rg -uuu`, throughput and peak RSS.
 
 Usage: scripts/bench.py [--runs N] [--threads N] [--no-peers] [TREE]
+       scripts/bench.py --budgets [--history REPO] [TREE]   (memory and time budgets, pass/over)
        scripts/bench.py --history REPO [--runs N]   (history: scan --git vs peers)
        scripts/bench.py --hook REPO                   (pre-commit: scan --staged of 5 files)
   TREE defaults to a checkout of every Swift package under /opt/swift-packages
@@ -128,6 +129,50 @@ def hook(repo, runs, keyleak):
         subprocess.run(["git", "-C", repo, "reset", "-q", "--hard"], check=True)
 
 
+def make_key(folder):
+    """An RSA key made now with OpenSSL (never committed), as PEM text."""
+    path = os.path.join(folder, "gen.pem")
+    subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", path],
+                   check=True, stderr=subprocess.DEVNULL)
+    with open(path) as f:
+        pem = f.read()
+    os.unlink(path)
+    return pem
+
+
+def budgets(tree, repo, keyleak):
+    """Peak RSS and wall time of the three heavy cases against fixed budgets."""
+    rows = []
+    seconds, rss, status = timed([keyleak, "scan", "--format", "json", "--quiet", tree])
+    rows.append((f"tree {os.path.basename(tree)}", seconds, rss, status, 64, None))
+    with tempfile.TemporaryDirectory(prefix="keyleak-bench-") as folder:
+        # 4 GiB sparse file (no disk used) with a key in its last bytes.
+        big = os.path.join(folder, "big.bin")
+        pem = make_key(folder)
+        with open(big, "wb") as f:
+            f.truncate(4 << 30)
+            f.seek((4 << 30) - len(pem))
+            f.write(pem.encode())
+        seconds, rss, status = timed([keyleak, "scan", "--format", "json", "--quiet", folder])
+        rows.append(("one 4 GiB file, key at the end", seconds, rss, status, 64, 60))
+        rg = find_tool("rg")
+        if rg:
+            rg_seconds, rg_rss, _ = timed([rg, "-uuu", "-c", "-a", "-e", PATTERN, folder])
+            print(f"(rg -uuu -a on the 4 GiB file: {rg_seconds:.2f} s, {rg_rss / 1024:.1f} MiB)")
+    if repo:
+        seconds, rss, status = timed([keyleak, "scan", "--git", "--repo", repo, "--format", "json", "--quiet"])
+        rows.append((f"history {os.path.basename(repo)}", seconds, rss, status, 128, None))
+    print(f"\n{'case':<34} {'wall s':>8} {'peak RSS MiB':>13} {'budget MiB':>11} {'exit':>5}  verdict")
+    for name, seconds, rss, status, rss_budget, time_budget in rows:
+        mib = rss / 1024
+        ok = mib <= rss_budget and (time_budget is None or seconds <= time_budget) and status in (0, 1)
+        extra = f", {time_budget} s" if time_budget else ""
+        print(f"{name:<34} {seconds:>8.2f} {mib:>13.1f} {rss_budget:>11}{extra:<6} {status:>3}  {'within budget' if ok else 'OVER BUDGET'}")
+    # NOTE: the 4 GiB case must also find its key (exit 1): a fast scan that misses it is no pass.
+    if rows[1][3] != 1:
+        print("the key at the end of the 4 GiB file was NOT found")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("tree", nargs="?")
@@ -136,6 +181,7 @@ def main():
     ap.add_argument("--history", metavar="REPO")
     ap.add_argument("--hook", metavar="REPO")
     ap.add_argument("--no-peers", action="store_true", help="leave gitleaks and Kingfisher out (quick runs)")
+    ap.add_argument("--budgets", action="store_true", help="peak RSS and time of a large tree, a 4 GiB file, a history")
     args = ap.parse_args()
     global NO_PEERS
     NO_PEERS = args.no_peers
@@ -143,6 +189,8 @@ def main():
     keyleak = os.path.join(ROOT, ".build", "release", "keyleak")
     subprocess.run(["swift", "build", "-c", "release", "--package-path", ROOT], check=True,
                    stdout=subprocess.DEVNULL)
+    if args.budgets:
+        return budgets(os.path.abspath(args.tree or default_tree()), args.history and os.path.abspath(args.history), keyleak)
     if args.history:
         return history(os.path.abspath(args.history), args.runs, keyleak)
     if args.hook:
@@ -154,7 +202,10 @@ def main():
     print(f"tree: {tree}\n      {files} files, {size / 1e6:.0f} MB, {len(report['findings'])} keyleak findings, "
           f"{args.runs} runs each, {args.threads} threads, {os.cpu_count()} cores")
 
-    tools = [("keyleak", [keyleak, "scan", "--format", "json", "--quiet", "--threads", str(args.threads), tree])]
+    tools = [("keyleak", [keyleak, "scan", "--format", "json", "--quiet", "--threads", str(args.threads), tree]),
+             # The same work as rg: rg does not look inside archives (zip, tar, gzip …), keyleak does by default.
+             ("keyleak --no-archives", [keyleak, "scan", "--format", "json", "--quiet", "--no-archives",
+                                        "--threads", str(args.threads), tree])]
     rg = find_tool("rg")
     if rg:
         tools.append(("rg -uuu", [rg, "-uuu", "-c", "-j", str(args.threads), "-e", PATTERN, tree]))
