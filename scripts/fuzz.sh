@@ -2,7 +2,8 @@
 # Builds the libFuzzer targets (Fuzz/) and runs each for SECONDS (default 60)
 # on a seed corpus generated here: keys in every form and embedding
 # (scripts/make-corpus.py), OCI settings, and archives of them.
-# Crashes are saved in .build-fuzz/crashes/TARGET/; keep each as a regression test.
+# Crashes are saved in .build-fuzz/crashes/TARGET/ and copied into
+# Tests/Fixtures/fuzz-regressions/TARGET/, which the tests replay: fix the bug, keep the input.
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET ...]   (targets: FuzzScan FuzzSettings FuzzArchive)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,3 +54,17 @@ for target in $targets; do
         -timeout=10 -rss_limit_mb=2048 -max_len=262144 -artifact_prefix="$work/crashes/$target/" -print_final_stats=1 2>&1 \
         | grep -E "^(#|stat::|==|SUMMARY|Done)" | tail -6
 done
+
+# Every crash or timeout input becomes a regression input the tests replay.
+found=0
+for target in $targets; do
+    for crash in "$work/crashes/$target"/*; do
+        [ -f "$crash" ] || continue
+        mkdir -p "$root/Tests/Fixtures/fuzz-regressions/$target"
+        cp "$crash" "$root/Tests/Fixtures/fuzz-regressions/$target/$(basename "$crash")"
+        echo "keyleak: $target: $(basename "$crash") kept in Tests/Fixtures/fuzz-regressions/$target" >&2
+        found=1
+    done
+done
+[ "$found" = 0 ] && echo "keyleak: no crash, timeout or leak in $seconds s per target" >&2
+exit "$found"

@@ -115,7 +115,9 @@ struct ScanCommand: ParsableCommand {
             return (scanned, ruleSet, report.failOn ?? (publish ? .low : configFile?.failOn ?? .medium))
         }
         progress.finish()
-        if !report.quiet {
+        // NOTE: a text report on the same terminal lists them already.
+        let shownAlready = report.format == .text && report.output == nil && isatty(STDOUT_FILENO) == 1 && isatty(STDERR_FILENO) == 1
+        if !report.quiet, !shownAlready {
             for skipped in result.summary.skipped { printError("skipped \(skipped.path): \(skipped.reason)") }
         }
         if let writeBaseline {
