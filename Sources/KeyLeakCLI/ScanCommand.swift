@@ -115,9 +115,8 @@ struct ScanCommand: ParsableCommand {
             return (scanned, ruleSet, report.failOn ?? (publish ? .low : configFile?.failOn ?? .medium))
         }
         progress.finish()
-        // NOTE: a text report on the same terminal lists them already.
-        let shownAlready = report.format == .text && report.output == nil && isatty(STDOUT_FILENO) == 1 && isatty(STDERR_FILENO) == 1
-        if !report.quiet, !shownAlready {
+        // NOTE: always on stderr too (the contract), even when a text report lists them.
+        if !report.quiet {
             for skipped in result.summary.skipped { printError("skipped \(skipped.path): \(skipped.reason)") }
         }
         if let writeBaseline {
