@@ -55,6 +55,20 @@ import Testing
         }
     }
 
+    @Test func unknownKeyOrBadSeverityIsAnErrorWithItsLine() {
+        for (broken, expected) in [
+            (RuleTests.valid.replacingOccurrences(of: "    severity: low\n", with: "    severity: low\n    severty: high\n"), "unknown key 'severty'"),
+            (RuleTests.valid.replacingOccurrences(of: "severity: low", with: "severity: urgent"), "severity 'urgent'"),
+        ] {
+            do {
+                _ = try RuleSet(files: [("w.yaml", broken)])
+                Issue.record("accepted: \(expected)")
+            } catch {
+                #expect("\(error)".contains("w.yaml") && "\(error)".contains("line ") && "\(error)".contains(expected), "\(error)")
+            }
+        }
+    }
+
     @Test func checkReportsFailingExamples() throws {
         let wrong = RuleTests.valid.replacingOccurrences(of: "negative_examples: [\"demo\"]", with: "negative_examples: [\"DEMO too\"]")
         let set = try RuleSet(files: [("z.yaml", wrong)])

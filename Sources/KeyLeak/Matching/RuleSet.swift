@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// The rules in force for a scan, each compiled once and shared read-only by
 /// every worker thread.
@@ -63,24 +62,11 @@ public final class RuleSet: Sendable {
 
     /// Parses and compiles rule files given as (name, YAML text).
     public init(files: [(name: String, text: String)], disabled: Set<String> = []) throws {
-        struct File: Decodable { var rules: [Rule] }
         var rules: [Rule] = []
         var patterns: [PCRE2Pattern] = []
         var seen: [String: String] = [:]
         for file in files {
-            let parsed: File
-            do {
-                // NOTE: the basic resolver leaves scalars untyped (fields are typed by
-                // `Rule`); the default one builds a dozen NSRegularExpressions
-                // (ICU) on first use, 5 ms of every run's start-up.
-                guard let node = try Yams.compose(yaml: file.text, .basic) else {
-                    throw LoadError.invalid(file: file.name, reason: "empty file")
-                }
-                parsed = try YAMLDecoder().decode(File.self, from: node)
-            } catch {
-                throw LoadError.invalid(file: file.name, reason: RuleSet.describe(error))
-            }
-            for rule in parsed.rules {
+            for rule in try Rule.rules(yaml: file.text, file: file.name) {
                 if seen[rule.id] != nil { throw LoadError.duplicateID(rule.id, file: file.name) }
                 seen[rule.id] = file.name
                 guard Rule.analyzers.contains(rule.analyzer) else {
@@ -147,23 +133,5 @@ public final class RuleSet: Sendable {
     static func clip(_ text: String) -> String {
         let flat = text.replacingOccurrences(of: "\n", with: "\\n")
         return flat.count > 60 ? String(flat.prefix(60)) + "…" : flat
-    }
-
-    static func describe(_ error: any Error) -> String {
-        if let decoding = error as? DecodingError {
-            switch decoding {
-            case let .keyNotFound(key, context):
-                return "missing key '\(key.stringValue)' at \(path(context.codingPath))"
-            case let .typeMismatch(_, context), let .valueNotFound(_, context), let .dataCorrupted(context):
-                return "\(context.debugDescription) at \(path(context.codingPath))"
-            @unknown default:
-                return "\(error)"
-            }
-        }
-        return "\(error)"
-    }
-
-    private static func path(_ keys: [any CodingKey]) -> String {
-        keys.isEmpty ? "top level" : keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
     }
 }
