@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -38,6 +39,21 @@ public struct ScanOptions: Sendable {
     /// The staged listing, when `startGitEarly()` began it.
     var stagedListing: GitCommand.Running?
 
+    /// A listing started before the command line was even parsed (see
+    /// `startStagedListing(repository:)`), for the repository it was started in.
+    private static let earlyListing = Mutex<(repository: String, listing: GitCommand.Running)?>(nil)
+
+    /// Starts `git diff --cached` for `repository` at once, before argument
+    /// parsing and rule loading: a pre-commit hook's critical path is this git
+    /// process. `startGitEarly()` takes it over when the options name the same
+    /// repository; otherwise it is never read and dies with the process.
+    public static func startStagedListing(repository: String) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: repository, isDirectory: &isDirectory), isDirectory.boolValue else { return }
+        let listing = GitSource(directory: repository).startStagedListing()
+        earlyListing.withLock { $0 = (repository, listing) }
+    }
+
     public init() {}
 
     /// For `git = .staged`: starts git's listing of the index now, so the
@@ -45,6 +61,13 @@ public struct ScanOptions: Sendable {
     /// setting `git` and `repository`; harmless otherwise.
     public mutating func startGitEarly() {
         guard git == .staged, stagedListing == nil else { return }
+        if let early = ScanOptions.earlyListing.withLock({ slot -> GitCommand.Running? in
+            defer { slot = nil }
+            return slot?.repository == repository ? slot?.listing : nil
+        }) {
+            stagedListing = early
+            return
+        }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: repository, isDirectory: &isDirectory), isDirectory.boolValue else { return }
         stagedListing = GitSource(directory: repository).startStagedListing()

@@ -2,6 +2,20 @@ import ArgumentParser
 import Foundation
 import KeyLeak
 
+/// `keyleak scan --staged` (the pre-commit hook) waits mostly on one `git diff
+/// --cached`: start it before the command line is parsed. Only the plain
+/// shapes are recognised (`--repo DIR`, `--repo=DIR`, default `.`); the scan
+/// uses the listing only if the parsed options name the same repository.
+private func startHookGitEarly(_ arguments: [String]) {
+    guard arguments.first == "scan", arguments.contains("--staged"), !arguments.contains("--help"), !arguments.contains("-h") else { return }
+    var repository = "."
+    for (i, argument) in arguments.enumerated() {
+        if argument == "--repo", i + 1 < arguments.count { repository = arguments[i + 1] }
+        if argument.hasPrefix("--repo=") { repository = String(argument.dropFirst("--repo=".count)) }
+    }
+    ScanOptions.startStagedListing(repository: repository)
+}
+
 @main
 struct KeyLeakCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,6 +29,7 @@ struct KeyLeakCommand: ParsableCommand {
     /// Parses and runs, mapping usage errors to exit status 2 (the contract:
     /// 0 clean, 1 findings, 2 the scan could not be done) instead of 64.
     static func main() {
+        startHookGitEarly(Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try parseAsRoot()
             try command.run()
