@@ -58,10 +58,16 @@ import TestSupport
         }
     }
 
-    @Test func sameFindingsWithOneThreadAndEight() throws {
+    /// Same findings on one thread and eight, and with the portable prefilter
+    /// engine (byte pairs) instead of Vectorscan's.
+    @Test func sameFindingsWithOneThreadAndEightAndEitherPrefilter() throws {
         let (dir, _) = try Self.makeCorpus()
         let one = try Shell.run(Paths.binary, ["scan", "--format", "json", "--threads", "1", dir.path])
         let eight = try Shell.run(Paths.binary, ["scan", "--format", "json", "--threads", "8", dir.path])
+        var environment = ProcessInfo.processInfo.environment
+        environment["KEYLEAK_PREFILTER"] = "pairs"
+        let pairs = try Shell.run(Paths.binary, ["scan", "--format", "json", dir.path], environment: environment)
+        #expect(try findings(one.stdout) == findings(pairs.stdout))
         func findings(_ data: Data) throws -> String {
             let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
             let list = try JSONSerialization.data(withJSONObject: object["findings"] ?? [], options: [.sortedKeys])

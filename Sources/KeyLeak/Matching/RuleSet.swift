@@ -89,9 +89,11 @@ public final class RuleSet: Sendable {
         self.rules = rules
         self.knownIDs = Set(seen.keys)
         self.patterns = patterns
+        // KEYLEAK_PREFILTER=pairs forces the portable engine (tests, and a way
+        // out should Vectorscan misbehave on some machine).
         self.prefilter = Prefilter(keywords: rules.enumerated().flatMap { index, rule in
             rule.isFileStart ? [] : rule.keywords.map { (Array($0.utf8), index) }
-        })
+        }, literalEngine: ProcessInfo.processInfo.environment["KEYLEAK_PREFILTER"] != "pairs")
         self.fileStartRules = rules.indices.filter { rules[$0].isFileStart }
     }
 
