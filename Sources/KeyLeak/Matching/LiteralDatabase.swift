@@ -75,19 +75,20 @@ final class LiteralDatabase: @unchecked Sendable {
     }
 
     /// Appends `(offset, rule)` for every keyword that starts in `range` of
-    /// `buffer` (it may end past `range`, within `buffer`), unsorted.
+    /// `buffer` (it may end past `range`, within `buffer`), unsorted. False
+    /// when the library failed the scan (the caller then scans again another way).
     func hits(in buffer: UnsafeRawBufferPointer, range: Range<Int>, scratch: LiteralScratch,
-              into out: inout [(offset: Int, rule: Int)]) {
-        guard let base = buffer.baseAddress, !range.isEmpty else { return }
+              into out: inout [(offset: Int, rule: Int)]) -> Bool {
+        guard let base = buffer.baseAddress, !range.isEmpty else { return true }
         // A keyword starting before range.upperBound ends before this.
         let end = min(buffer.count, range.upperBound + longest - 1)
-        guard range.lowerBound < end else { return }
-        lengths.withUnsafeBufferPointer { lengths in
+        guard range.lowerBound < end else { return true }
+        let status = lengths.withUnsafeBufferPointer { lengths in
             rules.withUnsafeBufferPointer { rules in
                 withUnsafeMutablePointer(to: &out) { out in
                     var context = Context(out: out, origin: range.lowerBound, limit: range.upperBound,
                                           lengths: lengths.baseAddress!, rules: rules.baseAddress!)
-                    _ = withUnsafeMutablePointer(to: &context) { context in
+                    return withUnsafeMutablePointer(to: &context) { context in
                         hs_scan(database, (base + range.lowerBound).assumingMemoryBound(to: CChar.self),
                                 UInt32(end - range.lowerBound), 0, scratch.pointer, { id, _, to, _, raw in
                                     let context = raw!.assumingMemoryBound(to: Context.self).pointee
@@ -99,6 +100,7 @@ final class LiteralDatabase: @unchecked Sendable {
                 }
             }
         }
+        return status == HS_SUCCESS
     }
 }
 

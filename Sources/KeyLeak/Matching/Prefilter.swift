@@ -123,11 +123,11 @@ struct Prefilter: Sendable {
     /// `scratch` is the calling thread's (from `literals.makeScratch()`).
     func hits(in buffer: UnsafeRawBufferPointer, range: Range<Int>, scratch: LiteralScratch?,
               into out: inout [(offset: Int, rule: Int)]) {
-        if let literals, let scratch {
-            literals.hits(in: buffer, range: range, scratch: scratch, into: &out)
-        } else {
-            pairHits(in: buffer, range: range, into: &out)
-        }
+        let before = out.count
+        if let literals, let scratch, literals.hits(in: buffer, range: range, scratch: scratch, into: &out) { return }
+        // No literal engine, or it failed this window: never skip a window.
+        out.removeSubrange(before...)
+        pairHits(in: buffer, range: range, into: &out)
     }
 
     /// The portable engine: one vector pass over the byte pairs.
