@@ -19,6 +19,8 @@ let package = Package(
                        providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive",
                        providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]),
+        // fstatfs, for recognising kernel file systems (/proc, /sys).
+        .systemLibrary(name: "CSystem"),
         // Multi-literal SIMD search for the prefilter (Vectorscan, or Hyperscan: same API).
         .systemLibrary(name: "CHyperscan", pkgConfig: "libhs",
                        providers: [.apt(["libvectorscan-dev"]), .brew(["vectorscan"])]),
@@ -28,7 +30,7 @@ let package = Package(
         .plugin(name: "EmbedRules", capability: .buildTool(), dependencies: ["RulesEmbedder"]),
         .target(
             name: "KeyLeak",
-            dependencies: ["CPCRE2", "COpenSSL", "CArchive", "CHyperscan", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CPCRE2", "COpenSSL", "CArchive", "CHyperscan", "CSystem", .product(name: "Yams", package: "Yams")],
             plugins: ["EmbedRules"]
         ),
         .executableTarget(

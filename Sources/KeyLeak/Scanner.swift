@@ -314,7 +314,8 @@ public final class Scanner: Sendable {
 
     private static func scanFile(_ file: WalkedFile, with scanner: BlobScanner, into state: WorkerState, options: ScanOptions) {
         var flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK
-        if !options.followSymlinks { flags |= O_NOFOLLOW }
+        // A file named on the command line is followed when it is a link (like `find -H`).
+        if !options.followSymlinks, file.parent != nil { flags |= O_NOFOLLOW }
         let fd = file.open(flags)
         guard fd >= 0 else {
             let code = errno
@@ -325,12 +326,19 @@ public final class Scanner: Sendable {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return }
+        // Files found by the walk are on data file systems already (it does not enter kernel ones).
+        if file.parent == nil, let kernel = KernelFileSystem.name(of: fd) {
+            state.skipped.append(SkippedInput(path: file.display, reason: KernelFileSystem.reason(kernel)))
+            return
+        }
         do {
             let result = try scanner.scan(path: file.display, sourcePath: file.path, stopAtArchive: options.archives) { target in
                 while true {
                     let n = read(fd, target.baseAddress, target.count)
                     if n >= 0 { return n }
-                    if errno == EINTR || errno == EAGAIN { continue }
+                    if errno == EINTR { continue }
+                    // NOTE: EAGAIN too: a "regular" file that would block (/proc/kmsg)
+                    // is listed as not read, never spun on.
                     throw BlobScanner.ReadError.io(errno)
                 }
             }

@@ -192,4 +192,33 @@ import TestSupport
             }
         }
     }
+
+    /// /proc and /sys are views of the running system: some "files" never end
+    /// (/proc/self/pagemap) or block (/proc/kmsg). Not entered, listed as skipped.
+    @Test func kernelFileSystemsAreListedNotRead() throws {
+        try #require(FileManager.default.fileExists(atPath: "/proc/self/pagemap"))
+        let started = Date()
+        let result = try keyleak(["scan", "--format", "json", "/proc/self", "/proc/self/pagemap", "/sys/kernel"])
+        #expect(Date().timeIntervalSince(started) < 30)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("/proc/self/pagemap") && result.stderr.contains("kernel file system proc"))
+        #expect(result.stderr.contains("sysfs"))
+    }
+
+    /// Roots named on the command line are followed when they are links (like `find -H`).
+    @Test func linkedRootsAreFollowed() throws {
+        let dir = try TemporaryDirectory()
+        let pem = try TestKeys.rsa(dir, "gen.pem")
+        try FileManager.default.removeItem(atPath: dir.file("gen.pem"))
+        try dir.write("real/key.pem", pem)
+        try FileManager.default.createSymbolicLink(atPath: dir.file("folder-link"), withDestinationPath: dir.file("real"))
+        try FileManager.default.createSymbolicLink(atPath: dir.file("file-link.pem"), withDestinationPath: dir.file("real/key.pem"))
+        #expect(try keyleak(["scan", dir.file("folder-link")]).status == 1)
+        #expect(try keyleak(["scan", dir.file("file-link.pem")]).status == 1)
+        // Inside a walk, links are still not followed.
+        try FileManager.default.removeItem(atPath: dir.file("real/key.pem"))
+        try dir.write("elsewhere/key.pem", pem)
+        try FileManager.default.createSymbolicLink(atPath: dir.file("real/inner.pem"), withDestinationPath: dir.file("elsewhere/key.pem"))
+        #expect(try keyleak(["scan", dir.file("folder-link")]).status == 0)
+    }
 }

@@ -91,8 +91,16 @@ struct Analyzer {
         switch rule.analyzer {
         case "keystore":
             let kind = view.count >= 4 && view[0] == 0xce ? "JCEKS" : "JKS"
+            let contents = JavaKeystore.contents(view)
+            // A truststore of certificates only holds nothing secret.
+            if !contents.unreadable, contents.privateKeys == 0, contents.secretKeys == 0 { return [] }
+            let what = contents.unreadable && contents.privateKeys == 0
+                ? "a container of private keys and certificates"
+                : "\(contents.privateKeys) private key entr\(contents.privateKeys == 1 ? "y" : "ies")"
+                    + (contents.secretKeys > 0 ? ", secret keys" : "") + ", \(contents.certificates) certificate\(contents.certificates == 1 ? "" : "s")"
+                    + (contents.unreadable ? " and more" : "")
             return [Finding(rule: rule.id, severity: rule.severity, path: "",
-                            message: "Java keystore (\(kind)): a container of private keys and certificates",
+                            message: "Java keystore (\(kind)): \(what)",
                             preview: "(binary \(kind) keystore)", startOffset: 0, endOffset: 1)]
         case "der-file", "pkcs12":
             guard let outer = DER.read(Array(view.prefix(8)), at: 0), outer.tag == 0x30 else { return [] }

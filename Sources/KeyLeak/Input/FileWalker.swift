@@ -100,7 +100,8 @@ final class FileWalker: @unchecked Sendable {
 
     private func readDirectory(_ parent: DirectoryHandle?, _ name: [UInt8], _ path: [UInt8], _ display: [UInt8], worker: Int,
                                file: (Int, WalkedFile) -> Void, skipped: (Int, String, String) -> Void) {
-        let flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (followSymlinks ? 0 : O_NOFOLLOW)
+        // A root named on the command line is followed when it is a link (like `find -H`).
+        let flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (followSymlinks || parent == nil ? 0 : O_NOFOLLOW)
         let fd = parent.map { openat($0.fd, cString(name), flags) } ?? open(cString(path), flags)
         guard fd >= 0, let dir = fdopendir(dup(fd)) else {
             let code = errno
@@ -110,6 +111,10 @@ final class FileWalker: @unchecked Sendable {
         }
         let handle = DirectoryHandle(fd)
         defer { closedir(dir) }
+        if let kernel = KernelFileSystem.name(of: fd) {
+            skipped(worker, PathBytes.display(display.isEmpty ? path : display), KernelFileSystem.reason(kernel))
+            return
+        }
         var batch: [WalkedFile] = []
         var subdirectories: [Item] = []
         let slash = UInt8(ascii: "/")
