@@ -221,4 +221,28 @@ import TestSupport
         try FileManager.default.createSymbolicLink(atPath: dir.file("real/inner.pem"), withDestinationPath: dir.file("elsewhere/key.pem"))
         #expect(try keyleak(["scan", dir.file("folder-link")]).status == 0)
     }
+
+    /// Keywords packed back to back (every position a prefilter hit) cost one
+    /// sweep, not one window search per hit; keys after the noise are found.
+    @Test func denseKeywordNoiseEndsQuicklyAndKeysAfterItAreFound() throws {
+        let dir = try TemporaryDirectory()
+        let pem = try TestKeys.rsa(dir, "gen.pem")
+        try FileManager.default.removeItem(atPath: dir.file("gen.pem"))
+        let der = try TestKeys.convert(try TestKeys.generate(dir, "ed.pem", ["-algorithm", "ed25519"]), ["-outform", "DER"])
+        try FileManager.default.removeItem(atPath: dir.file("ed.pem"))
+        for (name, unit) in [("mii", "MII"), ("mc4", "MC4CAQAw"), ("begin", "-----BEGIN "), ("ocid", "ocid1."), ("ls0", "LS0tLS1CRUdJTi")] {
+            let noise = String(repeating: unit, count: 3_000_000 / unit.count)
+            try dir.write("\(name).txt", noise + "\n" + pem + "\n" + noise + "\nder = " + der.base64EncodedString() + "\n")
+        }
+        let started = Date()
+        let result = try keyleak(["scan", "--format", "json", dir.path])
+        #expect(Date().timeIntervalSince(started) < 60)
+        let report = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]
+        let findings = report?["findings"] as? [[String: Any]] ?? []
+        for name in ["mii", "mc4", "begin", "ocid", "ls0"] {
+            let here = findings.filter { ($0["path"] as? String ?? "").hasSuffix("\(name).txt") }
+            #expect(here.contains { $0["rule"] as? String == "private-key" && $0["key_bits"] as? Int == 2048 }, "\(name): \(here.map { $0["rule"] ?? "" })")
+            #expect(here.contains { $0["rule"] as? String == "der-private-key" && $0["key_type"] as? String == "Ed25519" }, "\(name)")
+        }
+    }
 }

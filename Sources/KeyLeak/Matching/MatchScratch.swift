@@ -5,6 +5,8 @@ final class MatchScratch {
     private var hits: [(offset: Int, rule: Int)] = []
     /// Per rule: offset before which no new search starts (set past each match).
     var resumeAt: [Int]
+    /// Per rule: failed searches in the current block (see `Matcher.sweepAfter`).
+    var failures: [Int]
     /// This thread's scratch for the prefilter's literal engine.
     let literals: LiteralScratch?
 
@@ -12,6 +14,7 @@ final class MatchScratch {
         matchData = ruleSet.patterns.map { $0.makeMatchData() }
         literals = ruleSet.prefilter.literals?.makeScratch()
         resumeAt = Array(repeating: 0, count: ruleSet.rules.count)
+        failures = Array(repeating: 0, count: ruleSet.rules.count)
         hits.reserveCapacity(64)
     }
 

@@ -56,15 +56,30 @@ final class PCRE2Pattern: @unchecked Sendable {
     /// Returns nil on no match and on a hit limit (crafted input): such a
     /// window is simply not matched.
     func firstMatch(in subject: UnsafeRawPointer, length: Int, from start: Int, using data: PCRE2MatchData) -> Range<Int>? {
+        if case let .match(range) = search(in: subject, length: length, from: start, using: data) { return range }
+        return nil
+    }
+
+    /// The outcome of one search: a match, none, or a limit hit (crafted
+    /// input; the caller may then search smaller pieces).
+    enum Outcome: Equatable {
+        case match(Range<Int>)
+        case noMatch
+        case limit
+    }
+
+    /// Searches `subject[..<length]` from `start`.
+    func search(in subject: UnsafeRawPointer, length: Int, from start: Int, using data: PCRE2MatchData) -> Outcome {
         let s = subject.assumingMemoryBound(to: UInt8.self)
         let rc = jit
             ? pcre2_jit_match_8(code, s, length, start, 0, data.pointer, context)
             : pcre2_match_8(code, s, length, start, 0, data.pointer, context)
-        guard rc > 0, let ovector = pcre2_get_ovector_pointer_8(data.pointer) else { return nil }
+        if rc == PCRE2_ERROR_NOMATCH { return .noMatch }
+        guard rc > 0, let ovector = pcre2_get_ovector_pointer_8(data.pointer) else { return .limit }
         let lower = ovector[0]
         let upper = ovector[1]
-        guard lower <= upper, upper <= length else { return nil }
-        return lower..<upper
+        guard lower <= upper, upper <= length else { return .noMatch }
+        return .match(lower..<upper)
     }
 
     /// Convenience for short texts (rule examples).
