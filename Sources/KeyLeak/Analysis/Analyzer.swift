@@ -24,7 +24,9 @@ struct Analyzer {
                 result += identityFindings(rule, in: buffer).filter { block.contains($0.startOffset) }
                 continue
             }
-            guard match.range.lowerBound >= coveredUntil else { continue }
+            // NOTE: an armour line always starts a block of its own (a block ends
+            // where another BEGIN starts), so only what lies inside a key is skipped.
+            guard rule.analyzer == "pem" || match.range.lowerBound >= coveredUntil else { continue }
             guard let finding = analyze(match, rule: rule, in: buffer) else { continue }
             if finding.key != nil { coveredUntil = max(coveredUntil, finding.endOffset) }
             result.append(finding)

@@ -240,7 +240,13 @@ enum PEMNormalizer {
                   text[endIndex] == UInt8(ascii: " ") || (65...90).contains(text[endIndex]) || (48...57).contains(text[endIndex]) {
                 endIndex += 1
             }
-            while endIndex < text.count, text[endIndex] == UInt8(ascii: "-") { endIndex += 1 }
+            // NOTE: at most the armour's own dashes: the next block's `-----BEGIN`
+            // may follow at once (adjacent quoted strings lose what lies between them).
+            var closing = 0
+            while endIndex < text.count, closing < dashes, text[endIndex] == UInt8(ascii: "-") {
+                endIndex += 1
+                closing += 1
+            }
             block.endOffset = origin[endIndex - 1] + 1
             if let markerEnd = ociMarker(in: text, after: endIndex) {
                 block.ociMarker = true
