@@ -1,3 +1,7 @@
+import KeyLeakInput
+import KeyLeakMatching
+import KeyLeakAnalysis
+import KeyLeakReport
 /// Entry points for the libFuzzer targets in `Fuzz/`: each takes arbitrary
 /// bytes through one stage of the pipeline. They return a count so the work
 /// cannot be optimised away; any crash or hang is the finding.

@@ -1,3 +1,7 @@
+import KeyLeakInput
+import KeyLeakMatching
+import KeyLeakAnalysis
+import KeyLeakReport
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -37,7 +41,7 @@ public struct ScanOptions: Sendable {
     /// Called from worker threads after each file: (files, bytes, findings) so far.
     public var progress: (@Sendable (Int, Int, Int) -> Void)?
     /// The staged listing, when `startGitEarly()` began it.
-    var stagedListing: GitCommand.Running?
+    package var stagedListing: GitCommand.Running?
 
     /// A listing started before the command line was even parsed (see
     /// `startStagedListing(repository:)`), for the repository it was started in.
@@ -74,34 +78,6 @@ public struct ScanOptions: Sendable {
     }
 }
 
-/// A deterministic share of a scan (`--shard K/N`, K from 1 to N), so that N
-/// jobs on any scheduler split the files or blobs between them.
-public struct Shard: Sendable, Equatable {
-    public var index: Int
-    public var count: Int
-
-    /// Parses `K/N`; nil when malformed or out of range.
-    public init?(_ text: String) {
-        let parts = text.split(separator: "/")
-        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, k >= 1, k <= n else { return nil }
-        index = k
-        count = n
-    }
-
-    /// FNV-1a of the path's bytes: stable across runs, machines and versions.
-    public func contains(path: String) -> Bool {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in path.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return Int(hash % UInt64(count)) == index - 1
-    }
-
-    /// By the object id's leading hex digits.
-    public func contains(object: String) -> Bool {
-        let value = UInt64(object.prefix(15), radix: 16) ?? 0
-        return Int(value % UInt64(count)) == index - 1
-    }
-}
-
 /// What a git scan reads.
 public enum GitMode: Sendable, Equatable {
     /// What `git commit` would record: the index's added and modified files.
@@ -135,17 +111,17 @@ public final class Scanner: Sendable {
     private final class WorkerState: @unchecked Sendable {
         // SAFETY: index `i` is used only by walker thread `i`; the scan reads
         // the states after every thread has finished.
-        var scanner: BlobScanner?
-        var findings: [Finding] = []
-        var skipped: [SkippedInput] = []
-        var files = 0
-        var bytes = 0
-        var suppressed = 0
+        package var scanner: BlobScanner?
+        package var findings: [Finding] = []
+        package var skipped: [SkippedInput] = []
+        package var files = 0
+        package var bytes = 0
+        package var suppressed = 0
         /// The last file's bytes and findings, for the progress callback.
-        var lastBytes = 0
-        var lastFindings = 0
+        package var lastBytes = 0
+        package var lastFindings = 0
         /// Git scans: the blob id of each finding, index for index.
-        var objects: [String] = []
+        package var objects: [String] = []
     }
 
     public func scan(_ options: ScanOptions) throws -> ScanReport {

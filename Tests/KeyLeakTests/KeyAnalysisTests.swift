@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 @testable import KeyLeak
+@testable import KeyLeakInput
+@testable import KeyLeakMatching
+@testable import KeyLeakAnalysis
+@testable import KeyLeakReport
 
 /// Known-answer tests: keys generated with the openssl command line, analysed by
 /// keyleak, fingerprints compared with what `openssl … | openssl md5 -c` prints.

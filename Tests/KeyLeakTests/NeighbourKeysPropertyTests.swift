@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 @testable import KeyLeak
+@testable import KeyLeakInput
+@testable import KeyLeakMatching
+@testable import KeyLeakAnalysis
+@testable import KeyLeakReport
 
 /// Property tests: random blobs holding 2–20 keys in random embeddings with
 /// gaps of 0–200 bytes between them. Every key must be reported exactly once,

@@ -1,6 +1,10 @@
 import Testing
 import TestSupport
 @testable import KeyLeak
+@testable import KeyLeakInput
+@testable import KeyLeakMatching
+@testable import KeyLeakAnalysis
+@testable import KeyLeakReport
 
 @Suite struct OCIConfigTests {
     static func identities(_ text: String) -> [OCIIdentity] {

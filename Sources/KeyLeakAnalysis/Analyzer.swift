@@ -1,0 +1,230 @@
+import KeyLeakInput
+import KeyLeakMatching
+/// Turns raw matches into findings: normalises and decodes each candidate
+/// block, parses it with OpenSSL, and drops what is not a real key
+/// (placeholders, random base64 between markers, public keys).
+package struct Analyzer {
+    package let ruleSet: RuleSet
+
+    /// Body characters a preview shows after the armour (the fixed ASN.1
+    /// header of a key, never key material).
+    package static let previewBodyCharacters = 4
+
+    /// Findings for `matches` in `buffer`, with byte offsets relative to the
+    /// buffer. Findings nested in another key's span (a bare-DER match inside a
+    /// PEM body, the marker after a key) are dropped.
+    package func findings(for matches: [RawMatch], in buffer: UnsafeRawBufferPointer, block: Range<Int>) -> [Finding] {
+        var result: [Finding] = []
+        var coveredUntil = -1
+        var identitiesDone = false
+        for match in matches {
+            let rule = ruleSet.rules[match.rule]
+            if rule.analyzer == "oci-config" {
+                // Settings are read once per window, as whole documents.
+                guard !identitiesDone else { continue }
+                identitiesDone = true
+                result += identityFindings(rule, in: buffer).filter { block.contains($0.startOffset) }
+                continue
+            }
+            // NOTE: an armour line always starts a block of its own (a block ends
+            // where another BEGIN starts), so only what lies inside a key is skipped.
+            guard rule.analyzer == "pem" || match.range.lowerBound >= coveredUntil else { continue }
+            guard let finding = analyze(match, rule: rule, in: buffer) else { continue }
+            if finding.key != nil { coveredUntil = max(coveredUntil, finding.endOffset) }
+            result.append(finding)
+        }
+        return result
+    }
+
+    private func analyze(_ match: RawMatch, rule: Rule, in buffer: UnsafeRawBufferPointer) -> Finding? {
+        let matched = Array(UnsafeRawBufferPointer(rebasing: buffer[match.range]))
+        switch rule.analyzer {
+        case "pem":
+            guard let block = PEMNormalizer.normalize(buffer, at: match.range.lowerBound),
+                  let facts = PrivateKey.analyze(block) else { return nil }
+            var finding = keyFinding(rule, facts, marker: block.ociMarker, start: match.range.lowerBound, end: block.endOffset,
+                                     preview: Analyzer.preview(armour: matched, body: block.body))
+            finding.secretHash = Analyzer.hash(block.body)
+            return finding
+        case "putty":
+            let (text, origin) = PEMNormalizer.unwrap(buffer, from: match.range.lowerBound,
+                                                       terminator: Array("Private-MAC:".utf8),
+                                                       quote: PEMNormalizer.openingQuote(buffer, before: match.range.lowerBound))
+            guard let (facts, length) = PuTTYKey.analyze(text: text), length > 0 else { return nil }
+            let end = origin[min(length, origin.count) - 1] + 1
+            let marker = PEMNormalizer.ociMarker(in: text, after: min(length, text.count)) != nil
+            var finding = keyFinding(rule, facts, marker: marker, start: match.range.lowerBound, end: end,
+                                     preview: Analyzer.clip(matched, 40))
+            finding.secretHash = Analyzer.hash(Array(text[0..<min(length, text.count)]))
+            return finding
+        case "base64-pem":
+            guard let decoded = PrivateKey.decodeBody(matched) else { return nil }
+            return decoded.withUnsafeBytes { inner -> Finding? in
+                guard let begin = PEMNormalizer.find(Array("-----BEGIN ".utf8), in: decoded),
+                      let block = PEMNormalizer.normalize(inner, at: begin.lowerBound),
+                      block.label.hasSuffix("PRIVATE KEY") || block.label.hasSuffix("PRIVATE KEY BLOCK"),
+                      let facts = PrivateKey.analyze(block) else { return nil }
+                var finding = keyFinding(rule, facts, marker: block.ociMarker, start: match.range.lowerBound,
+                                         end: match.range.upperBound, preview: Analyzer.clip(matched, 14))
+                finding.message += ", base64-encoded PEM"
+                finding.secretHash = Analyzer.hash(block.body)
+                return finding
+            }
+        case "der":
+            guard let der = PrivateKey.decodeBody(matched), let facts = PrivateKey.analyze(der: der) else { return nil }
+            var finding = keyFinding(rule, facts, marker: false, start: match.range.lowerBound, end: match.range.upperBound,
+                                     preview: Analyzer.clip(matched, 8))
+            finding.message += ", base64 DER without armour"
+            finding.secretHash = Analyzer.hash(matched)
+            return finding
+        case "oci-marker":
+            var finding = Finding(rule: rule.id, severity: rule.severity, path: "",
+                                  message: "OCI_API_KEY marker line with no private key before it (part of a pasted OCI API key?)",
+                                  preview: Analyzer.clip(Array(matched.drop(while: { $0 == 32 || $0 == 9 || $0 == 10 })), 16),
+                                  startOffset: match.range.lowerBound, endOffset: match.range.upperBound)
+            finding.secretHash = Analyzer.hash(matched)
+            return finding
+        default:
+            return nil
+        }
+    }
+
+    /// Findings for a whole binary file (DER key, PKCS#12, Java keystore) whose
+    /// start matched a file-start rule. `view` starts at the blob's first byte.
+    package func fileStartFindings(_ rule: Rule, in view: UnsafeRawBufferPointer) -> [Finding] {
+        switch rule.analyzer {
+        case "keystore":
+            let kind = view.count >= 4 && view[0] == 0xce ? "JCEKS" : "JKS"
+            let contents = JavaKeystore.contents(view)
+            // A truststore of certificates only holds nothing secret.
+            if !contents.unreadable, contents.privateKeys == 0, contents.secretKeys == 0 { return [] }
+            let what = contents.unreadable && contents.privateKeys == 0
+                ? "a container of private keys and certificates"
+                : "\(contents.privateKeys) private key entr\(contents.privateKeys == 1 ? "y" : "ies")"
+                    + (contents.secretKeys > 0 ? ", secret keys" : "") + ", \(contents.certificates) certificate\(contents.certificates == 1 ? "" : "s")"
+                    + (contents.unreadable ? " and more" : "")
+            return [Finding(rule: rule.id, severity: rule.severity, path: "",
+                            message: "Java keystore (\(kind)): \(what)",
+                            preview: "(binary \(kind) keystore)", startOffset: 0, endOffset: 1)]
+        case "der-file", "pkcs12":
+            guard let outer = DER.read(Array(view.prefix(8)), at: 0), outer.tag == 0x30 else { return [] }
+            // The header's own length plus its declared content length: the whole structure.
+            let total = outer.value.lowerBound + Analyzer.declaredLength(view)
+            guard total <= view.count, total > 16 else { return [] }
+            let der = Array(view.prefix(total))
+            if rule.analyzer == "pkcs12" {
+                guard OpenSSLKey.isPKCS12(der: der) else { return [] }
+                let keys = OpenSSLKey.pkcs12Keys(der: der, password: "") ?? OpenSSLKey.pkcs12Keys(der: der, password: nil)
+                guard let keys else {
+                    return [Finding(rule: rule.id, severity: .medium, path: "",
+                                    message: "PKCS#12 key container, protected by a password",
+                                    preview: "(binary PKCS#12)", startOffset: 0, endOffset: 1)]
+                }
+                return keys.compactMap { key -> Finding? in
+                    guard let identity = Fingerprint(key: key) else { return nil }
+                    var finding = keyFinding(rule, KeyFacts(format: "pkcs12", identity: identity), marker: false,
+                                             start: 0, end: 1, preview: "(binary PKCS#12)")
+                    finding.message += ", in a PKCS#12 container that opens without a password"
+                    finding.secretHash = Analyzer.hash(der)
+                    return finding
+                }
+            }
+            if let facts = PrivateKey.analyze(der: der) {
+                var finding = keyFinding(rule, facts, marker: false, start: 0, end: total, preview: "(binary DER)")
+                finding.message += ", binary DER file"
+                finding.secretHash = Analyzer.hash(der)
+                return [finding]
+            }
+            if OpenSSLKey.isEncryptedPKCS8(der: der), Analyzer.hasPBEAlgorithm(der) {
+                var finding = keyFinding(rule, KeyFacts(format: "pkcs8", encrypted: true), marker: false, start: 0, end: total,
+                                         preview: "(binary DER)")
+                finding.message += ", binary DER file"
+                finding.secretHash = Analyzer.hash(der)
+                return [finding]
+            }
+            return []
+        default:
+            return []
+        }
+    }
+
+    /// The content length a DER header at the start of `view` declares.
+    package static func declaredLength(_ view: UnsafeRawBufferPointer) -> Int {
+        guard view.count >= 2 else { return 0 }
+        let first = Int(view[1])
+        guard first & 0x80 != 0 else { return first }
+        let count = first & 0x7f
+        guard count >= 1, count <= 4, view.count >= 2 + count else { return Int.max / 2 }
+        return (0..<count).reduce(0) { $0 << 8 | Int(view[2 + $1]) }
+    }
+
+    /// An EncryptedPrivateKeyInfo's algorithm is PBES2 or a PKCS#12 PBE (a
+    /// DigestInfo has the same shape, with a hash algorithm instead).
+    package static func hasPBEAlgorithm(_ der: [UInt8]) -> Bool {
+        let pbes2: [UInt8] = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d]
+        let pkcs12PBE: [UInt8] = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01]
+        let head = Array(der.prefix(32))
+        return ByteSearch.find(pbes2, in: head) != nil || ByteSearch.find(pkcs12PBE, in: head) != nil
+    }
+
+    private func identityFindings(_ rule: Rule, in buffer: UnsafeRawBufferPointer) -> [Finding] {
+        OCIConfig.identities(in: buffer).map { found in
+            let identity = found.identity
+            var severity = rule.severity
+            if identity.hasPassPhrase { severity = max(severity, .high) }
+            var finding = Finding(rule: rule.id, severity: severity, path: "", message: Analyzer.describe(identity),
+                                  preview: found.preview, startOffset: found.offset, endOffset: found.offset + 1)
+            finding.oci = identity
+            finding.secretHash = Analyzer.hash(Array([identity.source, identity.profile ?? "", identity.user ?? "",
+                                                      identity.tenancy ?? "", identity.fingerprint ?? "",
+                                                      identity.keyFile ?? ""].joined(separator: "|").utf8))
+            return finding
+        }
+    }
+
+    /// `OCI config profile [DEFAULT]: user …, tenancy …, fingerprint …, key_file …`
+    package static func describe(_ identity: OCIIdentity) -> String {
+        var head: String
+        switch identity.source {
+        case "config": head = "OCI config profile" + (identity.profile.map { " [\($0)]" } ?? "")
+        case "terraform": head = "OCI Terraform provider settings"
+        default: head = "OCI CLI environment variables"
+        }
+        var facts: [String] = []
+        if let user = identity.user { facts.append("user \(user)") }
+        if let tenancy = identity.tenancy { facts.append("tenancy \(tenancy)") }
+        if let region = identity.region { facts.append("region \(region)") }
+        if let fingerprint = identity.fingerprint { facts.append("fingerprint \(fingerprint)") }
+        if let keyFile = identity.keyFile { facts.append("key file \(keyFile)") }
+        if identity.inlineKey { facts.append("private key inline") }
+        if identity.securityTokenFile != nil { facts.append("session token file") }
+        if identity.hasPassPhrase { facts.append("PASS PHRASE IN CLEAR") }
+        return head + (facts.isEmpty ? "" : ": " + facts.joined(separator: ", "))
+    }
+
+    private func keyFinding(_ rule: Rule, _ facts: KeyFacts, marker: Bool, start: Int, end: Int, preview: String) -> Finding {
+        var severity = rule.severity
+        if facts.encrypted || facts.truncated { severity = .medium }
+        if marker && !facts.truncated && !facts.encrypted { severity = .critical }
+        var message = facts.summary
+        if marker { message += ", marked as an OCI API key (OCI_API_KEY line)" }
+        return Finding(rule: rule.id, severity: severity, path: "", key: facts, ociMarker: marker, message: message,
+                       preview: preview, startOffset: start, endOffset: max(end, start + 1))
+    }
+
+    /// First 16 bytes of SHA-256, hex: enough to tell secrets apart, reveals nothing.
+    package static func hash(_ bytes: [UInt8]) -> String {
+        Digest.sha256(bytes).prefix(16).map { String($0, radix: 16).leftPadded(2) }.joined()
+    }
+
+    /// `-----BEGIN RSA PRIVATE KEY-----MIIE…`
+    package static func preview(armour: [UInt8], body: [UInt8]) -> String {
+        String(decoding: armour, as: UTF8.self) + String(decoding: body.prefix(previewBodyCharacters), as: UTF8.self) + "…"
+    }
+
+    /// The first `count` bytes, printable ASCII only, then `…`.
+    package static func clip(_ bytes: [UInt8], _ count: Int) -> String {
+        let printable = bytes.prefix(count).map { (32...126).contains($0) ? $0 : UInt8(ascii: "?") }
+        return String(decoding: printable, as: UTF8.self) + (bytes.count > count ? "…" : "")
+    }
+}

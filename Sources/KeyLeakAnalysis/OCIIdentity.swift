@@ -1,0 +1,50 @@
+import KeyLeakInput
+import KeyLeakMatching
+/// The OCI identity a config profile, Terraform file or set of `OCI_CLI_*`
+/// variables describes.
+public struct OCIIdentity: Sendable, Hashable {
+    /// Where the facts come from: `config` (INI profile), `terraform`, `env`.
+    public var source: String
+    /// Profile (INI section) name; nil for Terraform and environment variables.
+    public var profile: String?
+    public var user: String?
+    public var tenancy: String?
+    public var region: String?
+    /// `key_file` / `private_key_path` / `OCI_CLI_KEY_FILE` as written.
+    public var keyFile: String?
+    /// The fingerprint the profile claims for its key.
+    public var fingerprint: String?
+    /// A pass phrase is written in clear (its value is never reported).
+    public var hasPassPhrase: Bool
+    /// `security_token_file` (session authentication).
+    public var securityTokenFile: String?
+    /// The clear pass phrase, kept only to open the key it belongs to.
+    /// NOTE: internal and never written by any reporter.
+    package var passPhrase: String?
+    /// A private key is written inline (`private_key`, `OCI_CLI_KEY_CONTENT`).
+    package var inlineKey = false
+
+    public init(source: String, profile: String? = nil) {
+        self.source = source
+        self.profile = profile
+        hasPassPhrase = false
+    }
+}
+
+/// A link from one finding to another (a config and the key it points to).
+public struct RelatedFinding: Sendable, Hashable {
+    public var path: String
+    public var line: Int
+    public var rule: String
+}
+
+/// A registered key the leaked key matches (from `--known-keys`).
+public struct KnownKeyMatch: Sendable, Hashable {
+    public var label: String?
+    /// `ACTIVE`, `INACTIVE`, … as OCI lists it; nil when the source says nothing.
+    public var state: String?
+    /// The user OCID the key belongs to.
+    public var user: String?
+    /// The known-keys file it came from.
+    public var source: String
+}

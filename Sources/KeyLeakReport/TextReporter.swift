@@ -1,0 +1,71 @@
+import KeyLeakInput
+import KeyLeakMatching
+import KeyLeakAnalysis
+import Foundation
+
+/// `--format text`: one block per finding (`path:line:column`, severity, rule,
+/// what key, fingerprints, redacted preview), then a summary.
+public struct TextReporter {
+    /// ANSI colour; the CLI turns it on only for a terminal without `NO_COLOR`.
+    public var color: Bool
+
+    public init(color: Bool) { self.color = color }
+
+    public func render(_ report: ScanReport) -> String {
+        var out = ""
+        for f in report.findings {
+            let location = "\(f.path):\(f.line):\(f.column)"
+            out += paint(location, "1") + " " + paint(f.severity.rawValue, colorCode(f.severity)) + " [\(f.rule)] \(f.message)\n"
+            if let commit = f.commit {
+                out += "    commit \(commit)" + (f.author.map { " by \($0)" } ?? "") + (f.date.map { " on \($0)" } ?? "") + "\n"
+            }
+            if let identity = f.key?.identity {
+                out += "    fingerprint \(identity.oci)" + (identity.sha256.map { "  \($0)" } ?? "") + "\n"
+            }
+            out += "    " + paint(f.preview, "2") + "\n"
+        }
+        out += summaryLine(report)
+        return out
+    }
+
+    package func summaryLine(_ report: ScanReport) -> String {
+        let s = report.summary
+        var counts: [String] = []
+        for severity in Severity.allCases.reversed() {
+            let n = report.findings.filter { $0.severity == severity }.count
+            if n > 0 { counts.append("\(n) \(severity.rawValue)") }
+        }
+        let total = report.findings.count
+        var line = total == 0 ? "no findings" : "\(total) finding\(total == 1 ? "" : "s") (\(counts.joined(separator: ", ")))"
+        line += " in \(s.files) file\(s.files == 1 ? "" : "s"), \(TextReporter.bytes(s.bytes)), \(s.durationMs) ms"
+        if s.suppressed > 0 { line += "; \(s.suppressed) suppressed inline" }
+        if s.allowed > 0 { line += "; \(s.allowed) allowed by config" }
+        if s.baselined > 0 { line += "; \(s.baselined) in the baseline" }
+        if !s.skipped.isEmpty { line += "; \(s.skipped.count) skipped" }
+        var out = (report.findings.isEmpty ? "" : "\n") + line + "\n"
+        for skipped in s.skipped { out += "  skipped \(skipped.path): \(skipped.reason)\n" }
+        return out
+    }
+
+    package static func bytes(_ n: Int) -> String {
+        if n < 1024 { return "\(n) B" }
+        let units = ["KiB", "MiB", "GiB", "TiB"]
+        var value = Double(n) / 1024
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
+        return String(format: "%.1f %@", value, units[unit])
+    }
+
+    private func colorCode(_ s: Severity) -> String {
+        switch s {
+        case .critical: return "1;31"
+        case .high: return "31"
+        case .medium: return "33"
+        case .low: return "36"
+        }
+    }
+
+    private func paint(_ text: String, _ code: String) -> String {
+        color ? "\u{1b}[\(code)m\(text)\u{1b}[0m" : text
+    }
+}
