@@ -24,8 +24,26 @@ public struct ConfigFile: Sendable {
     /// The file this came from.
     public var path: String?
 
+    /// An empty config.
     public init() {}
 
+    /// The name looked for at a scan's root.
+    public static let fileName = ".keyleak.yaml"
+
+    /// What this config asks of a scan that could hide findings, one phrase
+    /// each (`rules.disable: oci-config`): reported when it is not obeyed.
+    public var requests: [String] {
+        var out: [String] = []
+        if !disabledRules.isEmpty { out.append("rules.disable: " + disabledRules.joined(separator: ", ")) }
+        if !ignore.isEmpty { out.append("paths.ignore: " + ignore.joined(separator: ", ")) }
+        if !allowedFingerprints.isEmpty { out.append("allow.fingerprints: " + allowedFingerprints.keys.sorted().joined(separator: ", ")) }
+        if let failOn { out.append("fail-on: \(failOn.rawValue)") }
+        if !extraRules.isEmpty { out.append("rules.extra: " + extraRules.joined(separator: ", ")) }
+        if !knownKeys.isEmpty { out.append("known-keys: " + knownKeys.joined(separator: ", ")) }
+        return out
+    }
+
+    /// A config that cannot be used, with the file and line.
     public struct Error: Swift.Error, CustomStringConvertible {
         public var file: String
         public var line: Int?
@@ -35,7 +53,7 @@ public struct ConfigFile: Sendable {
 
     /// The config that applies to a scan of `root`: `root/.keyleak.yaml` if present.
     public static func discover(root: String) throws -> ConfigFile? {
-        let candidate = (root as NSString).appendingPathComponent(".keyleak.yaml")
+        let candidate = (root as NSString).appendingPathComponent(fileName)
         guard FileManager.default.fileExists(atPath: candidate) else { return nil }
         return try load(candidate)
     }

@@ -24,7 +24,7 @@ public enum FuzzEntryPoints {
         var skipped: [(String, String)] = []
         let scanner = BlobScanner(ruleSet: ruleSet)
         ArchiveReader().scan(bytes: bytes, name: "fuzz", member: { name, read in
-            count += try scanner.scan(path: name, read: read).findings.count
+            count += try scanner.scan(Provenance(path: name), read: read).findings.count
         }, skipped: &skipped)
         return count + skipped.count
     }

@@ -19,7 +19,7 @@ package struct Analyzer {
         var identitiesDone = false
         for match in matches {
             let rule = ruleSet.rules[match.rule]
-            if rule.analyzer == "oci-config" {
+            if rule.analyzer == .ociConfig {
                 // Settings are read once per window, as whole documents.
                 guard !identitiesDone else { continue }
                 identitiesDone = true
@@ -28,7 +28,7 @@ package struct Analyzer {
             }
             // NOTE: an armour line always starts a block of its own (a block ends
             // where another BEGIN starts), so only what lies inside a key is skipped.
-            guard rule.analyzer == "pem" || match.range.lowerBound >= coveredUntil else { continue }
+            guard rule.analyzer == .pem || match.range.lowerBound >= coveredUntil else { continue }
             guard let finding = analyze(match, rule: rule, in: buffer) else { continue }
             if finding.key != nil { coveredUntil = max(coveredUntil, finding.endOffset) }
             result.append(finding)
@@ -39,14 +39,15 @@ package struct Analyzer {
     private func analyze(_ match: RawMatch, rule: Rule, in buffer: UnsafeRawBufferPointer) -> Finding? {
         let matched = Array(UnsafeRawBufferPointer(rebasing: buffer[match.range]))
         switch rule.analyzer {
-        case "pem":
+        case .pem:
             guard let block = PEMNormalizer.normalize(buffer, at: match.range.lowerBound),
                   let facts = PrivateKey.analyze(block) else { return nil }
             var finding = keyFinding(rule, facts, marker: block.ociMarker, start: match.range.lowerBound, end: block.endOffset,
                                      preview: Analyzer.preview(armour: matched, body: block.body))
             finding.secretHash = Analyzer.hash(block.body)
+            if facts.encrypted, facts.identity == nil, !facts.truncated { finding.sealedKey = PrivateKey.canonicalPEM(block) }
             return finding
-        case "putty":
+        case .putty:
             let (text, origin) = PEMNormalizer.unwrap(buffer, from: match.range.lowerBound,
                                                        terminator: Array("Private-MAC:".utf8),
                                                        quote: PEMNormalizer.openingQuote(buffer, before: match.range.lowerBound))
@@ -57,34 +58,35 @@ package struct Analyzer {
                                      preview: Analyzer.clip(matched, 40))
             finding.secretHash = Analyzer.hash(Array(text[0..<min(length, text.count)]))
             return finding
-        case "base64-pem":
+        case .base64PEM:
             guard let decoded = PrivateKey.decodeBody(matched) else { return nil }
             return decoded.withUnsafeBytes { inner -> Finding? in
                 guard let begin = PEMNormalizer.find(Array("-----BEGIN ".utf8), in: decoded),
                       let block = PEMNormalizer.normalize(inner, at: begin.lowerBound),
                       block.label.hasSuffix("PRIVATE KEY") || block.label.hasSuffix("PRIVATE KEY BLOCK"),
                       let facts = PrivateKey.analyze(block) else { return nil }
-                var finding = keyFinding(rule, facts, marker: block.ociMarker, start: match.range.lowerBound,
+                var keyFacts = facts
+                keyFacts.encoding = .base64PEM
+                var finding = keyFinding(rule, keyFacts, marker: block.ociMarker, start: match.range.lowerBound,
                                          end: match.range.upperBound, preview: Analyzer.clip(matched, 14))
-                finding.message += ", base64-encoded PEM"
                 finding.secretHash = Analyzer.hash(block.body)
+                if facts.encrypted, facts.identity == nil, !facts.truncated { finding.sealedKey = PrivateKey.canonicalPEM(block) }
                 return finding
             }
-        case "der":
-            guard let der = PrivateKey.decodeBody(matched), let facts = PrivateKey.analyze(der: der) else { return nil }
+        case .der:
+            guard let der = PrivateKey.decodeBody(matched), var facts = PrivateKey.analyze(der: der) else { return nil }
+            facts.encoding = .bareDER
             var finding = keyFinding(rule, facts, marker: false, start: match.range.lowerBound, end: match.range.upperBound,
                                      preview: Analyzer.clip(matched, 8))
-            finding.message += ", base64 DER without armour"
             finding.secretHash = Analyzer.hash(matched)
             return finding
-        case "oci-marker":
-            var finding = Finding(rule: rule.id, severity: rule.severity, path: "",
-                                  message: "OCI_API_KEY marker line with no private key before it (part of a pasted OCI API key?)",
+        case .ociMarker:
+            var finding = Finding(rule: rule.id, analyzer: rule.analyzer, severity: rule.severity, path: "",
                                   preview: Analyzer.clip(Array(matched.drop(while: { $0 == 32 || $0 == 9 || $0 == 10 })), 16),
                                   startOffset: match.range.lowerBound, endOffset: match.range.upperBound)
             finding.secretHash = Analyzer.hash(matched)
             return finding
-        default:
+        case .ociConfig, .derFile, .pkcs12, .keystore, .credentialSet:
             return nil
         }
     }
@@ -93,57 +95,56 @@ package struct Analyzer {
     /// start matched a file-start rule. `view` starts at the blob's first byte.
     package func fileStartFindings(_ rule: Rule, in view: UnsafeRawBufferPointer) -> [Finding] {
         switch rule.analyzer {
-        case "keystore":
-            let kind = view.count >= 4 && view[0] == 0xce ? "JCEKS" : "JKS"
+        case .keystore:
+            let kind: ContainerKind = view.count >= 4 && view[0] == 0xce ? .jceks : .jks
             let contents = JavaKeystore.contents(view)
             // A truststore of certificates only holds nothing secret.
             if !contents.unreadable, contents.privateKeys == 0, contents.secretKeys == 0 { return [] }
-            let what = contents.unreadable && contents.privateKeys == 0
-                ? "a container of private keys and certificates"
-                : "\(contents.privateKeys) private key entr\(contents.privateKeys == 1 ? "y" : "ies")"
-                    + (contents.secretKeys > 0 ? ", secret keys" : "") + ", \(contents.certificates) certificate\(contents.certificates == 1 ? "" : "s")"
-                    + (contents.unreadable ? " and more" : "")
-            return [Finding(rule: rule.id, severity: rule.severity, path: "",
-                            message: "Java keystore (\(kind)): \(what)",
-                            preview: "(binary \(kind) keystore)", startOffset: 0, endOffset: 1)]
-        case "der-file", "pkcs12":
+            var finding = Finding(rule: rule.id, analyzer: rule.analyzer, severity: rule.severity, path: "",
+                                  preview: "(binary \(kind.rawValue) keystore)", startOffset: 0, endOffset: 1)
+            finding.container = ContainerFacts(kind: kind, privateKeys: contents.privateKeys, secretKeys: contents.secretKeys,
+                                               certificates: contents.certificates, incomplete: contents.unreadable)
+            return [finding]
+        case .derFile, .pkcs12:
             guard let outer = DER.read(Array(view.prefix(8)), at: 0), outer.tag == 0x30 else { return [] }
             // The header's own length plus its declared content length: the whole structure.
             let total = outer.value.lowerBound + Analyzer.declaredLength(view)
             guard total <= view.count, total > 16 else { return [] }
             let der = Array(view.prefix(total))
-            if rule.analyzer == "pkcs12" {
+            if rule.analyzer == .pkcs12 {
                 guard OpenSSLKey.isPKCS12(der: der) else { return [] }
                 let keys = OpenSSLKey.pkcs12Keys(der: der, password: "") ?? OpenSSLKey.pkcs12Keys(der: der, password: nil)
                 guard let keys else {
-                    return [Finding(rule: rule.id, severity: .medium, path: "",
-                                    message: "PKCS#12 key container, protected by a password",
-                                    preview: "(binary PKCS#12)", startOffset: 0, endOffset: 1)]
+                    var finding = Finding(rule: rule.id, analyzer: rule.analyzer, severity: rule.severity, path: "",
+                                          preview: "(binary PKCS#12)", startOffset: 0, endOffset: 1)
+                    finding.container = ContainerFacts(kind: .pkcs12, privateKeys: nil, incomplete: true)
+                    finding.secretHash = Analyzer.hash(der)
+                    return [finding]
                 }
                 return keys.compactMap { key -> Finding? in
                     guard let identity = Fingerprint(key: key) else { return nil }
-                    var finding = keyFinding(rule, KeyFacts(format: "pkcs12", identity: identity), marker: false,
-                                             start: 0, end: 1, preview: "(binary PKCS#12)")
-                    finding.message += ", in a PKCS#12 container that opens without a password"
+                    var facts = KeyFacts(format: .pkcs12, identity: identity)
+                    facts.encoding = .pkcs12
+                    var finding = keyFinding(rule, facts, marker: false, start: 0, end: 1, preview: "(binary PKCS#12)")
                     finding.secretHash = Analyzer.hash(der)
                     return finding
                 }
             }
-            if let facts = PrivateKey.analyze(der: der) {
+            if var facts = PrivateKey.analyze(der: der) {
+                facts.encoding = .binaryDER
                 var finding = keyFinding(rule, facts, marker: false, start: 0, end: total, preview: "(binary DER)")
-                finding.message += ", binary DER file"
                 finding.secretHash = Analyzer.hash(der)
                 return [finding]
             }
             if OpenSSLKey.isEncryptedPKCS8(der: der), Analyzer.hasPBEAlgorithm(der) {
-                var finding = keyFinding(rule, KeyFacts(format: "pkcs8", encrypted: true), marker: false, start: 0, end: total,
-                                         preview: "(binary DER)")
-                finding.message += ", binary DER file"
+                var facts = KeyFacts(format: .pkcs8, encrypted: true)
+                facts.encoding = .binaryDER
+                var finding = keyFinding(rule, facts, marker: false, start: 0, end: total, preview: "(binary DER)")
                 finding.secretHash = Analyzer.hash(der)
                 return [finding]
             }
             return []
-        default:
+        case .pem, .putty, .base64PEM, .der, .ociMarker, .ociConfig, .credentialSet:
             return []
         }
     }
@@ -170,46 +171,19 @@ package struct Analyzer {
     private func identityFindings(_ rule: Rule, in buffer: UnsafeRawBufferPointer) -> [Finding] {
         OCIConfig.identities(in: buffer).map { found in
             let identity = found.identity
-            var severity = rule.severity
-            if identity.hasPassPhrase { severity = max(severity, .high) }
-            var finding = Finding(rule: rule.id, severity: severity, path: "", message: Analyzer.describe(identity),
+            var finding = Finding(rule: rule.id, analyzer: rule.analyzer, severity: rule.severity, path: "",
                                   preview: found.preview, startOffset: found.offset, endOffset: found.offset + 1)
             finding.oci = identity
-            finding.secretHash = Analyzer.hash(Array([identity.source, identity.profile ?? "", identity.user ?? "",
+            finding.secretHash = Analyzer.hash(Array([identity.source.rawValue, identity.profile ?? "", identity.user ?? "",
                                                       identity.tenancy ?? "", identity.fingerprint ?? "",
                                                       identity.keyFile ?? ""].joined(separator: "|").utf8))
             return finding
         }
     }
 
-    /// `OCI config profile [DEFAULT]: user …, tenancy …, fingerprint …, key_file …`
-    package static func describe(_ identity: OCIIdentity) -> String {
-        var head: String
-        switch identity.source {
-        case "config": head = "OCI config profile" + (identity.profile.map { " [\($0)]" } ?? "")
-        case "terraform": head = "OCI Terraform provider settings"
-        default: head = "OCI CLI environment variables"
-        }
-        var facts: [String] = []
-        if let user = identity.user { facts.append("user \(user)") }
-        if let tenancy = identity.tenancy { facts.append("tenancy \(tenancy)") }
-        if let region = identity.region { facts.append("region \(region)") }
-        if let fingerprint = identity.fingerprint { facts.append("fingerprint \(fingerprint)") }
-        if let keyFile = identity.keyFile { facts.append("key file \(keyFile)") }
-        if identity.inlineKey { facts.append("private key inline") }
-        if identity.securityTokenFile != nil { facts.append("session token file") }
-        if identity.hasPassPhrase { facts.append("PASS PHRASE IN CLEAR") }
-        return head + (facts.isEmpty ? "" : ": " + facts.joined(separator: ", "))
-    }
-
     private func keyFinding(_ rule: Rule, _ facts: KeyFacts, marker: Bool, start: Int, end: Int, preview: String) -> Finding {
-        var severity = rule.severity
-        if facts.encrypted || facts.truncated { severity = .medium }
-        if marker && !facts.truncated && !facts.encrypted { severity = .critical }
-        var message = facts.summary
-        if marker { message += ", marked as an OCI API key (OCI_API_KEY line)" }
-        return Finding(rule: rule.id, severity: severity, path: "", key: facts, ociMarker: marker, message: message,
-                       preview: preview, startOffset: start, endOffset: max(end, start + 1))
+        Finding(rule: rule.id, analyzer: rule.analyzer, severity: rule.severity, path: "", key: facts, ociMarker: marker,
+                preview: preview, startOffset: start, endOffset: max(end, start + 1))
     }
 
     /// First 16 bytes of SHA-256, hex: enough to tell secrets apart, reveals nothing.

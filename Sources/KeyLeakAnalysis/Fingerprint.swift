@@ -16,6 +16,15 @@ public struct Fingerprint: Sendable, Hashable {
     /// Named curve of an EC key (`prime256v1`), nil otherwise.
     public var curve: String?
 
+    /// An identity as a report states it.
+    public init(oci: String, sha256: String?, algorithm: String, bits: Int, curve: String?) {
+        self.oci = oci
+        self.sha256 = sha256
+        self.algorithm = algorithm
+        self.bits = bits
+        self.curve = curve
+    }
+
     /// Identity of an OpenSSL key's public half.
     package init?(key: OpenSSLKey) {
         let spki = key.subjectPublicKeyInfo

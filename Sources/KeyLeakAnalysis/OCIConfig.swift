@@ -31,7 +31,7 @@ package enum OCIConfig {
     }
 
     private struct Group {
-        package var source: String
+        package var source: OCISource
         package var profile: String?
         package var offset: Int
         package var preview: String
@@ -56,21 +56,21 @@ package enum OCIConfig {
     /// inline key, session token (or an OCID in a named profile).
     package static func identities(in text: UnsafeRawBufferPointer) -> [Found] {
         parse(text).filter { found in
-            found.facts >= 2 || (found.facts >= 1 && found.identity.source == "config" && found.identity.profile != nil
+            found.facts >= 2 || (found.facts >= 1 && found.identity.source == .config && found.identity.profile != nil
                 && (found.identity.user != nil || found.identity.tenancy != nil))
         }
     }
 
     /// Every INI profile of an OCI config file, whatever it holds (for `keyleak doctor`).
     package static func profiles(in text: UnsafeRawBufferPointer) -> [Found] {
-        parse(text).filter { $0.identity.source == "config" && $0.identity.profile != nil }
+        parse(text).filter { $0.identity.source == .config && $0.identity.profile != nil }
     }
 
     private static func parse(_ text: UnsafeRawBufferPointer) -> [Found] {
         var groups: [Group] = []
         var section: Int?            // index in `groups` of the current INI section
         var defaults: [String: String] = [:]
-        var loose: [String: Int] = [:]  // source -> index of the open Terraform / env group
+        var loose: [OCISource: Int] = [:]  // source -> index of the open Terraform / env group
         var lastKeyGroup: (group: Int, key: String)?
         var lineStart = 0
         let count = text.count
@@ -88,14 +88,14 @@ package enum OCIConfig {
             }
             if line.hasPrefix("["), line.hasSuffix("]"), line.count > 2, !line.contains("="), !line.contains("\"") {
                 let name = String(line.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
-                groups.append(Group(source: "config", profile: name, offset: lineStart, preview: line))
+                groups.append(Group(source: .config, profile: name, offset: lineStart, preview: line))
                 section = groups.count - 1
                 lastKeyGroup = nil
                 continue
             }
             guard let assignment = parseAssignment(line, offset: lineStart) else {
                 // An indented line continues an INI value (configparser multi-line values).
-                if indented, let last = lastKeyGroup, groups[last.group].source == "config" {
+                if indented, let last = lastKeyGroup, groups[last.group].source == .config {
                     groups[last.group].values[last.key, default: ""] += "\n" + line
                 } else if !line.hasPrefix("-") && !line.hasPrefix("```") {
                     section = nil  // prose: the INI document ended
@@ -111,11 +111,11 @@ package enum OCIConfig {
                 continue
             }
             let bare = key.hasPrefix("tf_var_") ? String(key.dropFirst(7)) : key
-            let mapped: (source: String, key: String)?
-            if let k = environmentKeys[key] { mapped = ("env", k) }
-            else if let k = terraformKeys[bare] { mapped = ("terraform", k) }
+            let mapped: (source: OCISource, key: String)?
+            if let k = environmentKeys[key] { mapped = (.env, k) }
+            else if let k = terraformKeys[bare] { mapped = (.terraform, k) }
             else if iniKeys.contains(key) && section == nil && (key == "user" || key == "tenancy" || key == "key_file" || key == "pass_phrase") {
-                mapped = ("config", key)  // an INI document without a section header
+                mapped = (.config, key)  // an INI document without a section header
             } else { mapped = nil }
             guard let mapped else { continue }
             var index = loose[mapped.source]
@@ -134,7 +134,7 @@ package enum OCIConfig {
         var found: [Found] = []
         for group in groups {
             var values = group.values
-            if group.source == "config", group.profile?.uppercased() != "DEFAULT" {
+            if group.source == .config, group.profile?.uppercased() != "DEFAULT" {
                 for (k, v) in defaults where values[k] == nil { values[k] = v }
             }
             var identity = OCIIdentity(source: group.source, profile: group.profile)

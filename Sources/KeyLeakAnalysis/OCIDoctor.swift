@@ -116,10 +116,10 @@ public enum OCIDoctor {
                 if let opened {
                     identity = opened
                     add(.ok, "pass_phrase opens the encrypted key")
-                } else if ["pkcs8", "pkcs1", "sec1", "dsa"].contains(facts.format) {
+                } else if [KeyFormat.pkcs8, .pkcs1, .sec1, .dsa].contains(facts.format) {
                     add(.failure, "pass_phrase does not open the encrypted key in \(keyFile)")
                 } else {
-                    add(.warning, "the key is encrypted (\(facts.format)); keyleak cannot verify its pass_phrase")
+                    add(.warning, "the key is encrypted (\(facts.format.rawValue)); keyleak cannot verify its pass_phrase")
                 }
             } else {
                 add(.warning, "the key is encrypted and the profile has no pass_phrase: oci will prompt for it")

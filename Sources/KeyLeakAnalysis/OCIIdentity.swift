@@ -1,10 +1,20 @@
 import KeyLeakInput
 import KeyLeakMatching
+/// Where OCI settings were written.
+public enum OCISource: String, Sendable, Hashable, CaseIterable {
+    /// A profile of an OCI config file (INI).
+    case config
+    /// Terraform provider settings or tfvars.
+    case terraform
+    /// `OCI_CLI_*` environment variables (.env files, scripts, CI files).
+    case env
+}
+
 /// The OCI identity a config profile, Terraform file or set of `OCI_CLI_*`
 /// variables describes.
 public struct OCIIdentity: Sendable, Hashable {
-    /// Where the facts come from: `config` (INI profile), `terraform`, `env`.
-    public var source: String
+    /// Where the facts come from.
+    public var source: OCISource
     /// Profile (INI section) name; nil for Terraform and environment variables.
     public var profile: String?
     public var user: String?
@@ -22,9 +32,9 @@ public struct OCIIdentity: Sendable, Hashable {
     /// NOTE: internal and never written by any reporter.
     package var passPhrase: String?
     /// A private key is written inline (`private_key`, `OCI_CLI_KEY_CONTENT`).
-    package var inlineKey = false
+    public var inlineKey = false
 
-    public init(source: String, profile: String? = nil) {
+    public init(source: OCISource, profile: String? = nil) {
         self.source = source
         self.profile = profile
         hasPassPhrase = false
@@ -36,6 +46,13 @@ public struct RelatedFinding: Sendable, Hashable {
     public var path: String
     public var line: Int
     public var rule: String
+
+    /// The finding of `rule` at `path`:`line`.
+    public init(path: String, line: Int, rule: String) {
+        self.path = path
+        self.line = line
+        self.rule = rule
+    }
 }
 
 /// A registered key the leaked key matches (from `--known-keys`).
@@ -47,4 +64,12 @@ public struct KnownKeyMatch: Sendable, Hashable {
     public var user: String?
     /// The known-keys file it came from.
     public var source: String
+
+    /// A match with `label`, in `state`, of `user`, listed in `source`.
+    public init(label: String?, state: String?, user: String?, source: String) {
+        self.label = label
+        self.state = state
+        self.user = user
+        self.source = source
+    }
 }

@@ -11,17 +11,17 @@ package enum OpenSSHKey {
               Array(bytes[0..<magic.count]) == magic else { return nil }
         var r = SSHWireReader(bytes, offset: magic.count)
         guard let cipher = r.text(), let kdf = r.text(), r.string() != nil else {
-            return bytes.count >= PrivateKey.minimumFragment ? KeyFacts(format: "openssh", truncated: true) : nil
+            return bytes.count >= PrivateKey.minimumFragment ? KeyFacts(format: .openssh, truncated: true) : nil
         }
         _ = kdf
         let encrypted = cipher != "none"
         guard let count = r.uint32(), count >= 1, count < 64, let publicBlob = r.string() else {
-            return KeyFacts(format: "openssh", encrypted: encrypted, truncated: true)
+            return KeyFacts(format: .openssh, encrypted: encrypted, truncated: true)
         }
         let identity = Fingerprint(sshBlob: publicBlob)
         for _ in 1..<count { _ = r.string() }
         guard let privateSection = r.string() else {
-            return KeyFacts(format: "openssh", encrypted: encrypted, truncated: true, identity: identity)
+            return KeyFacts(format: .openssh, encrypted: encrypted, truncated: true, identity: identity)
         }
         var truncated = false
         if !encrypted {
@@ -29,7 +29,7 @@ package enum OpenSSHKey {
             var p = SSHWireReader(privateSection)
             if let a = p.uint32(), let b = p.uint32(), a != b { truncated = true }
         }
-        return KeyFacts(format: "openssh", encrypted: encrypted, truncated: truncated, identity: identity,
+        return KeyFacts(format: .openssh, encrypted: encrypted, truncated: truncated, identity: identity,
                         declaredAlgorithm: identity == nil ? algorithmName(publicBlob) : nil)
     }
 

@@ -34,7 +34,7 @@ package enum PEMNormalizer {
     /// How far past the start of a block keyleak looks for its end (bytes of input).
     /// NOTE: a 16384-bit RSA key in PEM is about 12 KiB; PGP blocks with
     /// subkeys are larger. 64 KiB is the overlap the reader keeps between blocks.
-    package static let maximumBlockLength = 64 * 1024
+    package static let maximumBlockLength = Searcher.overlap
 
     /// Unwraps the text that starts at `start` (the first byte of the BEGIN
     /// armour) into plain lines, stopping shortly after `terminator` appears.

@@ -11,12 +11,12 @@ package enum PGPKey {
         guard let packet = firstPacket(bytes), packet.tag == 5 || packet.tag == 7 else { return nil }
         let body = Array(bytes[packet.body])
         var i = 0
-        guard body.count >= 6 else { return KeyFacts(format: "pgp", truncated: true) }
+        guard body.count >= 6 else { return KeyFacts(format: .pgp, truncated: true) }
         let version = body[0]
         guard version == 4 || version == 5 || version == 6 else { return nil }
         i = 5
         if version >= 5 { i += 4 }
-        guard i < body.count else { return KeyFacts(format: "pgp", truncated: true) }
+        guard i < body.count else { return KeyFacts(format: .pgp, truncated: true) }
         let algorithm = body[i]
         i += 1
         var identity: Fingerprint?
@@ -76,7 +76,7 @@ package enum PGPKey {
         }
         let truncated = packet.truncated || i >= body.count
         let encrypted = i < body.count ? body[i] != 0 : false
-        return KeyFacts(format: "pgp", encrypted: encrypted, truncated: truncated, identity: identity,
+        return KeyFacts(format: .pgp, encrypted: encrypted, truncated: truncated, identity: identity,
                         declaredAlgorithm: identity == nil ? name : nil)
     }
 

@@ -29,8 +29,8 @@ package enum PrivateKey {
                             declaredAlgorithm: declared.algorithm)
         }
         if block.label == "ENCRYPTED PRIVATE KEY" || block.label.hasPrefix("ENCRYPTED ") {
-            if OpenSSLKey.isEncryptedPKCS8(der: der) { return KeyFacts(format: "pkcs8", encrypted: true) }
-            return truncatedFacts(der, format: "pkcs8", encrypted: true)
+            if OpenSSLKey.isEncryptedPKCS8(der: der) { return KeyFacts(format: .pkcs8, encrypted: true) }
+            return truncatedFacts(der, format: .pkcs8, encrypted: true)
         }
         return analyze(der: der) ?? truncatedFacts(der, format: declared.format, encrypted: false)
             .map { var f = $0; f.declaredAlgorithm = declared.algorithm; return f }
@@ -71,21 +71,21 @@ package enum PrivateKey {
     }
 
     /// Names the DER structure of a private key by its first fields.
-    package static func structure(_ der: [UInt8]) -> String? {
+    package static func structure(_ der: [UInt8]) -> KeyFormat? {
         guard let outer = DER.read(der, at: 0), outer.tag == 0x30 else { return nil }
         let fields = DER.children(der, of: outer)
         guard let version = fields.first, version.tag == 0x02 else { return nil }
-        if fields.count >= 2, fields[1].tag == 0x30 { return "pkcs8" }
-        if fields.count >= 2, fields[1].tag == 0x04 { return "sec1" }
+        if fields.count >= 2, fields[1].tag == 0x30 { return .pkcs8 }
+        if fields.count >= 2, fields[1].tag == 0x04 { return .sec1 }
         if fields.count >= 2, fields[1].tag == 0x02 {
-            return fields.count == 6 ? "dsa" : "pkcs1"
+            return fields.count == 6 ? .dsa : .pkcs1
         }
         return nil
     }
 
     /// Facts for a block that decodes to the start of a key structure but ends
     /// before the length its outer SEQUENCE declares.
-    package static func truncatedFacts(_ der: [UInt8], format: String, encrypted: Bool) -> KeyFacts? {
+    package static func truncatedFacts(_ der: [UInt8], format: KeyFormat, encrypted: Bool) -> KeyFacts? {
         guard der.count >= minimumFragment, let outer = DER.read(der, at: 0), outer.tag == 0x30, outer.truncated else { return nil }
         let fields = DER.children(der, of: outer)
         guard let first = fields.first else { return nil }
@@ -99,12 +99,12 @@ package enum PrivateKey {
         return KeyFacts(format: structure(der) ?? format, truncated: true)
     }
 
-    private static func declaredAlgorithm(label: String) -> (algorithm: String?, format: String) {
+    private static func declaredAlgorithm(label: String) -> (algorithm: String?, format: KeyFormat) {
         switch label {
-        case "RSA PRIVATE KEY": return ("RSA", "pkcs1")
-        case "EC PRIVATE KEY": return ("EC", "sec1")
-        case "DSA PRIVATE KEY": return ("DSA", "dsa")
-        default: return (nil, "pkcs8")
+        case "RSA PRIVATE KEY": return ("RSA", .pkcs1)
+        case "EC PRIVATE KEY": return ("EC", .sec1)
+        case "DSA PRIVATE KEY": return ("DSA", .dsa)
+        default: return (nil, .pkcs8)
         }
     }
 }

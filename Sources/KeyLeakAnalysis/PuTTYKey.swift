@@ -57,7 +57,7 @@ package enum PuTTYKey {
         let identity = Fingerprint(sshBlob: blob)
         guard identity != nil || OpenSSHKey.algorithmName(blob) != nil else { return nil }
         let complete = sawMAC && expectedPrivate > 0 && privateCount == expectedPrivate
-        let facts = KeyFacts(format: "ppk\(version)", encrypted: encrypted, truncated: !complete, identity: identity,
+        let facts = KeyFacts(format: version == 3 ? .ppk3 : .ppk2, encrypted: encrypted, truncated: !complete, identity: identity,
                              declaredAlgorithm: identity == nil ? fields["PuTTY-User-Key-File-\(version)"] : nil)
         return (facts, min(consumed, text.count))
     }

@@ -10,18 +10,18 @@ package enum SSH2Key {
         guard r.uint32() == 0x3f6f_f9eb, let total = r.uint32() else { return nil }
         let truncatedTotal = Int(total) > bytes.count
         guard let keyType = r.text(), let cipher = r.text() else {
-            return bytes.count >= PrivateKey.minimumFragment ? KeyFacts(format: "ssh2", truncated: true) : nil
+            return bytes.count >= PrivateKey.minimumFragment ? KeyFacts(format: .ssh2, truncated: true) : nil
         }
         let algorithm: String? = keyType.hasPrefix("if-modn") ? "RSA" : keyType.hasPrefix("dl-modp") ? "DSA"
             : keyType.hasPrefix("ec-modp") ? "EC" : nil
         guard algorithm != nil || keyType.contains("{") else { return nil }
         let encrypted = cipher != "none"
         guard let data = r.string() else {
-            return KeyFacts(format: "ssh2", encrypted: encrypted, truncated: true, declaredAlgorithm: algorithm)
+            return KeyFacts(format: .ssh2, encrypted: encrypted, truncated: true, declaredAlgorithm: algorithm)
         }
         var identity: Fingerprint?
         if !encrypted { identity = publicKey(keyData: data, algorithm: algorithm) }
-        return KeyFacts(format: "ssh2", encrypted: encrypted, truncated: truncatedTotal, identity: identity,
+        return KeyFacts(format: .ssh2, encrypted: encrypted, truncated: truncatedTotal, identity: identity,
                         declaredAlgorithm: algorithm)
     }
 

@@ -15,13 +15,17 @@ public final class RuleSet: Sendable {
     public var prefilterEngine: String { prefilter.engineDescription }
     /// Rules tried at the first byte of every blob.
     package let fileStartRules: [Int]
+    /// The enabled rule of each derived analyzer (absent when disabled).
+    public let derivedRules: [AnalyzerKind: Rule]
+
+    /// The rule with `id`, if it is enabled.
+    public func rule(id: String) -> Rule? { rules.first { $0.id == id } }
 
     public enum LoadError: Error, CustomStringConvertible {
         case unreadable(path: String, reason: String)
         case invalid(file: String, reason: String)
         case duplicateID(String, file: String)
         case pattern(rule: String, file: String, error: String)
-        case unknownAnalyzer(rule: String, file: String, analyzer: String)
         case noKeywords(rule: String, file: String)
 
         public var description: String {
@@ -30,8 +34,6 @@ public final class RuleSet: Sendable {
             case let .invalid(file, reason): return "\(file): invalid rule file: \(reason)"
             case let .duplicateID(id, file): return "\(file): duplicate rule id '\(id)'"
             case let .pattern(rule, file, error): return "\(file): rule '\(rule)': pattern does not compile: \(error)"
-            case let .unknownAnalyzer(rule, file, analyzer):
-                return "\(file): rule '\(rule)': unknown analyzer '\(analyzer)' (known: \(Rule.analyzers.sorted().joined(separator: ", ")))"
             case let .noKeywords(rule, file): return "\(file): rule '\(rule)': needs keywords, each at least 2 bytes long"
             }
         }
@@ -70,15 +72,18 @@ public final class RuleSet: Sendable {
             for rule in try Rule.rules(yaml: file.text, file: file.name) {
                 if seen[rule.id] != nil { throw LoadError.duplicateID(rule.id, file: file.name) }
                 seen[rule.id] = file.name
-                guard Rule.analyzers.contains(rule.analyzer) else {
-                    throw LoadError.unknownAnalyzer(rule: rule.id, file: file.name, analyzer: rule.analyzer)
-                }
-                guard rule.isFileStart || (!rule.keywords.isEmpty && !rule.keywords.contains(where: { $0.utf8.count < 2 })) else {
+                guard rule.isFileStart || rule.analyzer.isDerived
+                        || (!rule.keywords.isEmpty && !rule.keywords.contains(where: { $0.utf8.count < 2 })) else {
                     throw LoadError.noKeywords(rule: rule.id, file: file.name)
+                }
+                if rule.analyzer.isDerived, !rule.keywords.isEmpty || !rule.pattern.isEmpty {
+                    throw LoadError.invalid(file: file.name, reason: "rule '\(rule.id)': a \(rule.analyzer.rawValue) rule is derived from other findings and takes no keywords or pattern")
                 }
                 let pattern: PCRE2Pattern
                 do {
-                    pattern = try PCRE2Pattern(rule.pattern)
+                    // NOTE: a derived rule gets a pattern that never matches, so every
+                    // rule index has one and the matcher needs no special case.
+                    pattern = try PCRE2Pattern(rule.analyzer.isDerived ? "(*FAIL)" : rule.pattern)
                 } catch {
                     throw LoadError.pattern(rule: rule.id, file: file.name, error: "\(error)")
                 }
@@ -96,6 +101,7 @@ public final class RuleSet: Sendable {
             rule.isFileStart ? [] : rule.keywords.map { (Array($0.utf8), index) }
         }, literalEngine: ProcessInfo.processInfo.environment["KEYLEAK_PREFILTER"] != "pairs")
         self.fileStartRules = rules.indices.filter { rules[$0].isFileStart }
+        self.derivedRules = Dictionary(rules.filter(\.analyzer.isDerived).map { ($0.analyzer, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Problems with the rules' own examples: an example the pattern misses, a
@@ -123,7 +129,7 @@ public final class RuleSet: Sendable {
             for negative in rule.negativeExamples where patterns[index].matches(negative) {
                 problems.append("rule '\(rule.id)': negative example matches: \(RuleSet.clip(negative))")
             }
-            if rule.examples.isEmpty && rule.examplesHex.isEmpty { problems.append("rule '\(rule.id)': has no examples") }
+            if rule.examples.isEmpty && rule.examplesHex.isEmpty && !rule.analyzer.isDerived { problems.append("rule '\(rule.id)': has no examples") }
         }
         return problems
     }

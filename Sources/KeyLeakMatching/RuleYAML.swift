@@ -53,9 +53,15 @@ extension Rule {
             throw reader.error(severityNode, "severity '\(severityText)' is not one of low, medium, high, critical")
         }
         self.severity = severity
-        analyzer = try reader.string(try required("analyzer"), "analyzer")
-        keywords = try reader.strings(try required("keywords"), "keywords")
-        pattern = try reader.string(try required("pattern"), "pattern")
+        let analyzerNode = try required("analyzer")
+        let analyzerName = try reader.string(analyzerNode, "analyzer")
+        guard let analyzer = AnalyzerKind(rawValue: analyzerName) else {
+            throw reader.error(analyzerNode, "unknown analyzer '\(analyzerName)' (known: \(AnalyzerKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        self.analyzer = analyzer
+        // A derived rule matches nothing itself: it has neither keywords nor a pattern.
+        keywords = analyzer.isDerived ? try fields["keywords"].map { try reader.strings($0, "keywords") } ?? [] : try reader.strings(try required("keywords"), "keywords")
+        pattern = analyzer.isDerived ? try fields["pattern"].map { try reader.string($0, "pattern") } ?? "" : try reader.string(try required("pattern"), "pattern")
         if let windowNode = fields["window"] {
             guard let value = Int(try reader.string(windowNode, "window")), value > 0 else {
                 throw reader.error(windowNode, "window must be a positive number of bytes")

@@ -15,6 +15,12 @@ public struct ScanSummary: Sendable {
     public var allowed: Int = 0
     /// Findings left out because the baseline already holds them.
     public var baselined: Int = 0
+    /// A config in the scanned tree that was named but not obeyed (`--publish`).
+    public var ignoredConfig: String?
+    /// What that config asked for (`rules.disable: …`).
+    public var ignoredConfigRequests: [String] = []
+    /// Findings with an inline allow comment that was not obeyed (`--publish`).
+    public var inlineAllowsIgnored: Int = 0
     /// Wall time of the scan, milliseconds.
     public var durationMs: Int = 0
 

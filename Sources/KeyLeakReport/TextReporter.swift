@@ -43,6 +43,13 @@ public struct TextReporter {
         if s.baselined > 0 { line += "; \(s.baselined) in the baseline" }
         if !s.skipped.isEmpty { line += "; \(s.skipped.count) skipped" }
         var out = (report.findings.isEmpty ? "" : "\n") + line + "\n"
+        if let config = s.ignoredConfig {
+            out += "  not obeyed: \(config) (a folder's own settings cannot silence its check)"
+                + (s.ignoredConfigRequests.isEmpty ? "" : ": " + s.ignoredConfigRequests.joined(separator: "; ")) + "\n"
+        }
+        if s.inlineAllowsIgnored > 0 {
+            out += "  not obeyed: \(s.inlineAllowsIgnored) inline allow comment\(s.inlineAllowsIgnored == 1 ? "" : "s") (reported above)\n"
+        }
         for skipped in s.skipped { out += "  skipped \(skipped.path): \(skipped.reason)\n" }
         return out
     }

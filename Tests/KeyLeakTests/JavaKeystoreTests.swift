@@ -26,7 +26,7 @@ import Testing
     @Test func privateKeyEntriesAreCountedAndFound() throws {
         let store = Self.header + Self.u32(2) + Self.certificate("ca") + Self.privateKey("server") + [UInt8](repeating: 0, count: 20)
         #expect(store.withUnsafeBytes { JavaKeystore.contents($0) }.privateKeys == 1)
-        let findings = BlobScanner(ruleSet: try RuleSet()).scan(path: "server.jks", bytes: store)
+        let findings = Scanner(ruleSet: try RuleSet()).scan(bytes: store, path: "server.jks").findings
         #expect(findings.map(\.rule) == ["java-keystore"])
         #expect(findings.first?.message.contains("1 private key entry") == true)
     }

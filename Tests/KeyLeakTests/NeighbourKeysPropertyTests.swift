@@ -110,8 +110,8 @@ import TestSupport
     }
 
     static func reported(_ text: String) -> (found: [String], suppressed: Int) {
-        let scanner = BlobScanner(ruleSet: try! RuleSet())
-        let (findings, suppressed) = scanner.scanCounting(path: "blob", bytes: Array(text.utf8))
+        let report = Scanner(ruleSet: try! RuleSet()).scan(bytes: Array(text.utf8), path: "blob")
+        let (findings, suppressed) = (report.findings, report.summary.suppressed)
         return (findings.map { "\($0.line) \($0.key?.identity?.oci ?? "no fingerprint: \($0.rule) \($0.message)")" }.sorted(),
                 suppressed)
     }
