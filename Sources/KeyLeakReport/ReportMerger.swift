@@ -1,96 +1,105 @@
+import Foundation
+import KeyLeakAnalysis
 import KeyLeakInput
 import KeyLeakMatching
-import KeyLeakAnalysis
-import Foundation
 
-/// `keyleak merge`: combines the JSON or SARIF reports of sharded scans into
-/// one, findings sorted and exact duplicates dropped, summaries added up.
+/// `keyleak merge`: reads the JSON or SARIF reports of sharded scans back
+/// into typed findings, drops duplicates, links and judges them again (so a
+/// key and its config in different shards are linked, and a copied `.oci`
+/// folder is one credential set, exactly as in one scan), and adds up the
+/// summaries. The result is written by the same reporter a scan uses.
 public enum ReportMerger {
-    public struct Failure: Error, CustomStringConvertible {
-        public var description: String
+    /// A report that cannot be merged.
+    public enum Failure: Error, CustomStringConvertible, Equatable {
+        /// The file could not be read.
+        case unreadable(String)
+        /// The file is not a keyleak JSON or SARIF report.
+        case notAReport(String)
+        /// JSON and SARIF reports were given together.
+        case mixedFormats
+        /// No report was given.
+        case noReports
+
+        /// One line naming the file.
+        public var description: String {
+            switch self {
+            case let .unreadable(file): return "\(file): cannot read it"
+            case let .notAReport(file): return "\(file): not a keyleak JSON report (version 1) or SARIF report"
+            case .mixedFormats: return "cannot merge JSON and SARIF reports together"
+            case .noReports: return "no reports to merge"
+            }
+        }
     }
 
+    /// The format of the reports merged (and of the result).
     public enum Kind: Sendable { case json, sarif }
 
-    public static func merge(files: [String]) throws -> (Kind, Data) {
-        var objects: [[String: Any]] = []
+    /// Reads `files`, merges them and returns the format and the merged report.
+    /// `rules` are the rules the scans ran with (for the policy and SARIF's rule list).
+    public static func merge(files: [String], rules: [Rule]) throws -> (kind: Kind, report: ScanReport) {
+        guard !files.isEmpty else { throw Failure.noReports }
+        var kind: Kind?
+        var findings: [Finding] = []
+        var summary = ScanSummary()
+        var seen = Set<String>()
+        let analyzers = Dictionary(rules.map { ($0.id, $0.analyzer) }, uniquingKeysWith: { a, _ in a })
         for file in files {
-            guard let data = FileManager.default.contents(atPath: file) else { throw Failure(description: "\(file): cannot read it") }
-            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw Failure(description: "\(file): not a JSON report")
-            }
-            objects.append(object)
-        }
-        let sarif = objects.map { $0["runs"] != nil }
-        guard !objects.isEmpty, sarif.allSatisfy({ $0 == sarif[0] }) else {
-            throw Failure(description: objects.isEmpty ? "no reports to merge" : "cannot merge JSON and SARIF reports together")
-        }
-        for (file, object) in zip(files, objects) where !sarif[0] && object["version"] as? Int != 1 {
-            throw Failure(description: "\(file): not a keyleak JSON report (version 1)")
-        }
-        return sarif[0] ? (.sarif, try mergeSARIF(objects)) : (.json, try mergeJSON(objects))
-    }
-
-    private static func key(_ f: [String: Any]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: f, options: [.sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    private static func mergeJSON(_ reports: [[String: Any]]) throws -> Data {
-        var seen = Set<String>()
-        var findings: [[String: Any]] = []
-        var summary: [String: Any] = ["files": 0, "bytes": 0, "skipped": [Any](), "suppressed": 0, "allowed": 0,
-                                      "baselined": 0, "duration_ms": 0]
-        for report in reports {
-            for f in report["findings"] as? [[String: Any]] ?? [] where seen.insert(key(f)).inserted { findings.append(f) }
-            let s = report["summary"] as? [String: Any] ?? [:]
-            for name in ["files", "bytes", "suppressed", "allowed", "baselined"] {
-                summary[name] = (summary[name] as? Int ?? 0) + (s[name] as? Int ?? 0)
-            }
-            summary["duration_ms"] = max(summary["duration_ms"] as? Int ?? 0, s["duration_ms"] as? Int ?? 0)
-            summary["skipped"] = (summary["skipped"] as? [Any] ?? []) + (s["skipped"] as? [Any] ?? [])
-        }
-        findings.sort { a, b in
-            let pa = a["path"] as? String ?? "", pb = b["path"] as? String ?? ""
-            if pa != pb { return pa.utf8.lexicographicallyPrecedes(pb.utf8) }
-            let la = a["line"] as? Int ?? 0, lb = b["line"] as? Int ?? 0
-            if la != lb { return la < lb }
-            return (a["rule"] as? String ?? "") < (b["rule"] as? String ?? "")
-        }
-        return try JSONSerialization.data(withJSONObject: ["version": 1, "findings": findings, "summary": summary],
-                                          options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-    }
-
-    private static func mergeSARIF(_ reports: [[String: Any]]) throws -> Data {
-        var rules: [[String: Any]] = []
-        var ruleIndex: [String: Int] = [:]
-        var results: [[String: Any]] = []
-        var seen = Set<String>()
-        var first: [String: Any]?
-        for report in reports {
-            for run in report["runs"] as? [[String: Any]] ?? [] {
-                if first == nil { first = run }
-                let driver = (run["tool"] as? [String: Any])?["driver"] as? [String: Any] ?? [:]
-                for rule in driver["rules"] as? [[String: Any]] ?? [] {
-                    guard let id = rule["id"] as? String, ruleIndex[id] == nil else { continue }
-                    ruleIndex[id] = rules.count
-                    rules.append(rule)
+            guard let data = FileManager.default.contents(atPath: file) else { throw Failure.unreadable(file) }
+            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw Failure.notAReport(file) }
+            let objects: [[String: Any]]
+            let fileKind: Kind
+            if let runs = object["runs"] as? [[String: Any]] {
+                fileKind = .sarif
+                objects = runs.flatMap { $0["results"] as? [[String: Any]] ?? [] }.compactMap {
+                    ($0["properties"] as? [String: Any])?["keyleak"] as? [String: Any]
                 }
-                for var result in run["results"] as? [[String: Any]] ?? [] where seen.insert(key(result)).inserted {
-                    if let id = result["ruleId"] as? String, let index = ruleIndex[id] { result["ruleIndex"] = index }
-                    results.append(result)
-                }
+            } else if object["version"] as? Int == 1, let list = object["findings"] as? [[String: Any]] {
+                fileKind = .json
+                objects = list
+                add(object["summary"] as? [String: Any] ?? [:], to: &summary)
+            } else {
+                throw Failure.notAReport(file)
+            }
+            if let kind, kind != fileKind { throw Failure.mixedFormats }
+            kind = fileKind
+            for item in objects {
+                guard let finding = FindingJSON.finding(item, analyzer: { analyzers[$0] }) else { throw Failure.notAReport(file) }
+                // Credential sets are made again from the merged findings.
+                guard finding.analyzer != .credentialSet else { continue }
+                if seen.insert(identity(finding)).inserted { findings.append(finding) }
             }
         }
-        var run = first ?? [:]
-        var tool = run["tool"] as? [String: Any] ?? [:]
-        var driver = tool["driver"] as? [String: Any] ?? ["name": "keyleak"]
-        driver["rules"] = rules
-        tool["driver"] = driver
-        run["tool"] = tool
-        run["results"] = results
-        var merged = reports[0]
-        merged["runs"] = [run]
-        return try JSONSerialization.data(withJSONObject: merged, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        findings.sort(by: Finding.reportOrder)
+        let setRule = rules.first { $0.analyzer == .credentialSet }
+        CredentialLinker.link(&findings, knownKeys: KnownKeys.none, credentialSetRule: setRule)
+        Policy(rules: rules).apply(&findings)
+        summary.skipped.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        return (kind ?? .json, ScanReport(findings: findings, summary: summary))
+    }
+
+    /// What makes two findings the same one: rule, place, commit and secret.
+    private static func identity(_ f: Finding) -> String {
+        [f.rule, f.path, "\(f.line)", "\(f.column)", f.commit ?? "", f.blob ?? "", f.fingerprint ?? "", f.secretHash ?? ""]
+            .joined(separator: "\u{0}")
+    }
+
+    /// Adds one JSON report's summary to `summary`.
+    private static func add(_ s: [String: Any], to summary: inout ScanSummary) {
+        summary.files += s["files"] as? Int ?? 0
+        summary.bytes += s["bytes"] as? Int ?? 0
+        summary.suppressed += s["suppressed"] as? Int ?? 0
+        summary.allowed += s["allowed"] as? Int ?? 0
+        summary.baselined += s["baselined"] as? Int ?? 0
+        summary.inlineAllowsIgnored += s["inline_allows_ignored"] as? Int ?? 0
+        summary.durationMs = max(summary.durationMs, s["duration_ms"] as? Int ?? 0)
+        for item in s["skipped"] as? [[String: Any]] ?? [] {
+            if let path = item["path"] as? String, let reason = item["reason"] as? String {
+                summary.skipped.append(SkippedInput(path: path, reason: reason))
+            }
+        }
+        if let ignored = s["ignored_config"] as? [String: Any], summary.ignoredConfig == nil {
+            summary.ignoredConfig = ignored["path"] as? String
+            summary.ignoredConfigRequests = ignored["requests"] as? [String] ?? []
+        }
     }
 }

@@ -10,18 +10,24 @@ import Foundation
 public enum SARIFReporter {
     public static func render(_ report: ScanReport, rules: [Rule]) -> String {
         let used = Set(report.findings.map(\.rule))
-        let ruleList = rules.filter { used.contains($0.id) }
-        let index = Dictionary(uniqueKeysWithValues: ruleList.enumerated().map { ($1.id, $0) })
+        var ruleList = rules.filter { used.contains($0.id) }.map(rule)
+        var ids = rules.filter { used.contains($0.id) }.map(\.id)
+        // A rule the run does not know (a custom rule in a merged report) still gets an entry.
+        for id in used.subtracting(ids).sorted() {
+            ruleList.append(.object([("id", .string(id)), ("shortDescription", .object([("text", .string(id))]))]))
+            ids.append(id)
+        }
+        let index = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
         let driver = JSONWriter.Value.object([
             ("name", .string("keyleak")),
             ("version", .string(KeyLeakVersion.current)),
             ("semanticVersion", .string(KeyLeakVersion.current)),
-            ("rules", .array(ruleList.map(rule))),
+            ("rules", .array(ruleList)),
         ])
         let run = JSONWriter.Value.object([
             ("tool", .object([("driver", driver)])),
             ("columnKind", .string("utf16CodeUnits")),
-            ("results", .array(report.findings.map { result($0, ruleIndex: index[$0.rule] ?? 0) })),
+            ("results", .array(report.findings.map { result($0, ruleIndex: index[$0.rule]!) })),
         ])
         return JSONWriter.render(.object([
             ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")),
@@ -75,6 +81,8 @@ public enum SARIFReporter {
         ]
         if let fingerprint = f.key?.identity?.oci ?? f.oci?.fingerprint { properties.append(("fingerprint", .string(fingerprint))) }
         if let commit = f.commit { properties.append(("commit", .string(commit))) }
+        // Every fact of the finding, as in `--format json`, so `keyleak merge` can read SARIF back.
+        properties.append(("keyleak", FindingJSON.value(f)))
         let identity = f.key?.identity?.oci ?? f.secretHash ?? "\(f.path):\(f.line)"
         return .object([
             ("ruleId", .string(f.rule)),
