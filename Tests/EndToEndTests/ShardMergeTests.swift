@@ -12,15 +12,8 @@ import TestSupport
         for name in ["alice", "bob", "carol"] {
             let pem = try TestKeys.rsa(dir, "home/\(name)/.oci/oci_api_key.pem")
             let fingerprint = try TestKeys.ociFingerprint(pem)
-            try dir.write("home/\(name)/.oci/config", """
-                [DEFAULT]
-                user=ocid1.user.oc1..\(name)aaaaaaaa
-                fingerprint=\(fingerprint)
-                tenancy=ocid1.tenancy.oc1..aaaaaaaatenancy
-                region=us-ashburn-1
-                key_file=~/.oci/oci_api_key.pem
-
-                """)
+            let config = ["[DEFAULT]", "user=ocid1.user.oc1..\(name)aaaaaaaa", "fingerprint=\(fingerprint)", "tenancy=ocid1.tenancy.oc1..aaaaaaaatenancy", "region=us-ashburn-1", "key_file=~/.oci/oci_api_key.pem", ""]  // keyleak:allow (test fixture)
+            try dir.write("home/\(name)/.oci/config", config.joined(separator: "\n"))
         }
         return dir
     }
