@@ -196,7 +196,10 @@ package struct ArchiveReader {
             }
             rc = archive_read_open_fd(archive, fd, 1 << 16)
         case .memory(let raw):
-            rc = archive_read_open_memory(archive, raw.baseAddress, raw.count)
+            // NOTE: in 64 KiB blocks, as from a file: in one block, a member's
+            // bytes would be counted as consumed only after all were read, and
+            // every large stored member would look like a bomb.
+            rc = archive_read_open_memory2(archive, raw.baseAddress, raw.count, 1 << 16)
         }
         guard rc == ARCHIVE_OK else {
             let text = message(archive)
@@ -227,7 +230,10 @@ package struct ArchiveReader {
                 skipped.append((name, "more than \(maxMembers) members: the rest was not scanned"))
                 return members
             }
-            guard archive_entry_filetype(entry) == UInt32(0o100000) else { continue }  // regular files only
+            // NOTE: regular files, and members of no stated type: GNU ar (binutils'
+            // `ar rc`, and .deb files) writes modes without the file-type bits.
+            let type = archive_entry_filetype(entry)
+            guard type == UInt32(0o100000) || type == 0 else { continue }
             // NOTE: a stream no format recognised, read as is (a file sniffed as
             // an archive that is none), is the file itself, not a member of it.
             let whole = archive_format(archive) == ARCHIVE_FORMAT_RAW && archive_filter_code(archive, 0) == ARCHIVE_FILTER_NONE
