@@ -259,11 +259,11 @@ package struct ArchiveReader {
         let compressedStart = Int(archive_filter_bytes(archive, -1))
         var produced = 0  // uncompressed bytes of this member read so far
         var complete = false  // read to its end
-        var failed: String?
+        var failed: String?  // why the member was not read to its end
         /// Reads the member's next bytes into `target`, charging the budget.
         func pull(_ target: UnsafeMutableRawBufferPointer) -> Int {
             let n = archive_read_data(archive, target.baseAddress, target.count)
-            if n < 0 { failed = ArchiveReader.message(archive); return 0 }
+            if n < 0 { failed = "corrupt member: " + ArchiveReader.message(archive); return 0 }
             if n == 0 { complete = true }
             produced += n
             budget -= n
@@ -302,10 +302,10 @@ package struct ArchiveReader {
                         served += n
                         return n
                     }
-                    if let failed { throw Skip(description: "corrupt member: \(failed)") }
+                    if let failed { throw Skip(description: failed) }
                     guard budget > 0 else { throw Skip(description: spent) }
                     let n = pull(target)
-                    if let failed { throw Skip(description: "corrupt member: \(failed)") }
+                    if let failed { throw Skip(description: failed) }
                     if produced > ratioGrace {
                         let compressed = max(1, Int(archive_filter_bytes(archive, -1)) - compressedStart)
                         if produced / compressed > maxRatio {
