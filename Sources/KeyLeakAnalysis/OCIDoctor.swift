@@ -6,15 +6,22 @@ import Foundation
 /// running `oci`: every profile's settings, its key file, and whether the key
 /// matches the fingerprint the profile claims.
 public enum OCIDoctor {
+    /// The outcome of one check.
     public enum Status: String, Sendable { case ok, warning, failure }
 
+    /// One line of the doctor's report.
     public struct Check: Sendable {
+        /// The profile checked.
         public var profile: String
+        /// Passed, worth a look, or failed.
         public var status: Status
+        /// What was checked and what was found.
         public var message: String
     }
 
+    /// The config cannot be read at all (exit 2).
     public struct ConfigError: Error, CustomStringConvertible {
+        /// One line naming the file.
         public var description: String
     }
 

@@ -3,10 +3,13 @@
 /// folders. A pattern without `/` matches a file or folder name at any depth
 /// (`*.min.js`); a pattern ending in `/**` also leaves out the folder itself.
 public struct PathFilter: Sendable {
+    /// The glob patterns (`**` for any folders, `*` within one).
     public let patterns: [String]
 
+    /// A filter leaving out paths that match any of `patterns`.
     public init(_ patterns: [String]) { self.patterns = patterns }
 
+    /// No pattern: nothing is left out.
     public var isEmpty: Bool { patterns.isEmpty }
 
     /// True when `path` (relative to the scan root, `/`-separated) is ignored.
