@@ -24,7 +24,7 @@ struct MergeCommand: ParsableCommand {
 
     func run() throws {
         let (kind, data) = try exitingOnFailure { try ReportMerger.merge(files: reports) }
-        try exitingOnFailure { try write(String(decoding: data, as: UTF8.self) + "\n", to: output) }
+        try exitingOnFailure { try Output.write(String(decoding: data, as: UTF8.self) + "\n", to: output) }
         let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         let severities: [String]
         switch kind {
