@@ -7,7 +7,7 @@ import Synchronization
 /// `OutputFirewall`), then goes out with `OutputFile`, whose failures are
 /// errors (exit 2), never traps.
 enum Output {
-    /// The firewall in force, made on first use: keyleak's embedded rules
+    /// The firewall in force, made on first use: keyleak's embedded key rules
     /// (whatever `--rules` or the config add or disable), plus the secrets
     /// learnt from the scan.
     private static let firewall = Mutex<OutputFirewall?>(nil)
@@ -18,7 +18,7 @@ enum Output {
             if let value { return value }
             // NOTE: the embedded rules are compiled into the binary; should they
             // not load, the firewall still runs its passes that need no rules.
-            let made = OutputFirewall(ruleSet: try? RuleSet())
+            let made = OutputFirewall(ruleSet: try? OutputFirewall.keyRules())
             value = made
             return made
         }

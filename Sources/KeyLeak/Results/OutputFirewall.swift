@@ -47,6 +47,19 @@ public struct OutputFirewall: Sendable {
         self.secrets = secrets.filter { $0.count >= OutputFirewall.minimumSecretLength }
     }
 
+    /// Analyzers of the rules pass 2 runs: those that find private keys in text.
+    static let keyAnalyzers: Set<String> = ["pem", "putty", "base64-pem", "der"]
+
+    /// keyleak's embedded rules that find private keys in text, for pass 2;
+    /// the others (OCI settings, the marker line, whole binary files) are
+    /// disabled.
+    /// NOTE: reading a whole report as OCI settings costs more than every other
+    /// rule together, and finds nothing secret a key rule would not.
+    public static func keyRules() throws -> RuleSet {
+        let all = try RuleSet()
+        return try RuleSet(disabled: Set(all.rules.filter { !keyAnalyzers.contains($0.analyzer) }.map(\.id)))
+    }
+
     /// This firewall, also redacting the secret values `report`'s findings
     /// know: the clear pass phrases of OCI configs, Terraform files and
     /// `OCI_CLI_*` variables.
