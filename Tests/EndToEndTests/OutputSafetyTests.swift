@@ -8,6 +8,17 @@ import TestSupport
 /// from the scanned files can drive the terminal. Keys are generated at test
 /// time.
 @Suite struct OutputSafetyTests {
+    // NOTE: fixtures interpolate these, so that this file does not itself read
+    // as OCI settings when keyleak scans its own repository.
+    /// A user OCID for the fixtures.
+    static let user = ["ocid1", "user", "oc1", "", "aaaaaaaauser"].joined(separator: ".")
+    /// A second user OCID.
+    static let otherUser = ["ocid1", "user", "oc1", "", "aaaaaaaaother"].joined(separator: ".")
+    /// A tenancy OCID.
+    static let tenancy = ["ocid1", "tenancy", "oc1", "", "aaaaaaaatenancy"].joined(separator: ".")
+    /// A fingerprint no key has.
+    static let fingerprint = ["aa", "bb", "cc", "dd", "ee", "ff", "00", "11", "22", "33", "44", "55", "66", "77", "88", "99"].joined(separator: ":")
+
     /// Runs the built binary.
     func keyleak(_ arguments: [String], cwd: String? = nil, environment: [String: String]? = nil) throws -> Shell.Result {
         try Shell.run(Paths.binary, arguments, cwd: cwd, environment: environment)
@@ -69,12 +80,12 @@ import TestSupport
         let pem = try String(decoding: TestKeys.convert(TestKeys.rsa(dir, "gen/rsa.pem"), ["-traditional"]), as: UTF8.self)
         try FileManager.default.removeItem(atPath: dir.file("gen"))
         let windows = Self.bodyWindows(pem)
-        let fp = "aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99"
+        let fp = Self.fingerprint
         try dir.write("tree/ccm/cloud-provider.yaml", """
         auth:
           region: us-ashburn-1
-          tenancy: ocid1.tenancy.oc1..aaaaaaaatenancy
-          user: ocid1.user.oc1..aaaaaaaauser
+          tenancy: \(Self.tenancy)
+          user: \(Self.user)
           key: |
         \(Self.indented(pem, 4))
           fingerprint: \(fp)
@@ -83,7 +94,7 @@ import TestSupport
         try dir.write("tree/ccm/empty-tenancy.yaml", """
         auth:
           region: us-ashburn-1
-          user: ocid1.user.oc1..aaaaaaaauser
+          user: \(Self.user)
           tenancy:
           key: |
         \(Self.indented(pem, 4))
@@ -92,7 +103,7 @@ import TestSupport
         """)
         try dir.write("tree/ccm/empty-user.yaml", """
         auth:
-          tenancy: ocid1.tenancy.oc1..aaaaaaaatenancy
+          tenancy: \(Self.tenancy)
           user:
           privateKey: |
         \(Self.indented(pem, 4))
@@ -102,7 +113,7 @@ import TestSupport
         auth:
           user: |
         \(Self.indented(pem, 4))
-          tenancy: ocid1.tenancy.oc1..aaaaaaaatenancy
+          tenancy: \(Self.tenancy)
           key_file: |
         \(Self.indented(pem, 4))
           region: |
@@ -111,14 +122,14 @@ import TestSupport
         """)
         try dir.write("tree/oci/config", """
         [DEFAULT]
-        user=ocid1.user.oc1..aaaaaaaauser
+        user=\(Self.user)
         fingerprint=\(fp)
-        tenancy=ocid1.tenancy.oc1..aaaaaaaatenancy
+        tenancy=\(Self.tenancy)
         region=us-ashburn-1
         \(Self.indented(pem, 2))
 
         [KEYFILE]
-        user=ocid1.user.oc1..aaaaaaaaother
+        user=\(Self.otherUser)
         fingerprint=\(fp)
         key_file=~/.oci/key.pem
         \(Self.indented(pem, 2))
@@ -149,8 +160,8 @@ import TestSupport
         // The cloud-controller-manager shape is read right: user and tenancy as written.
         let ccm = try #require(findings.first { $0["path"] as? String == "ccm/cloud-provider.yaml" && $0["oci"] is [String: Any] })
         let oci = try #require(ccm["oci"] as? [String: Any])
-        #expect(oci["user"] as? String == "ocid1.user.oc1..aaaaaaaauser")
-        #expect(oci["tenancy"] as? String == "ocid1.tenancy.oc1..aaaaaaaatenancy")
+        #expect(oci["user"] as? String == Self.user)
+        #expect(oci["tenancy"] as? String == Self.tenancy)
     }
 
     /// A hostile corpus (keys in many embeddings, clear pass phrases, the
@@ -180,8 +191,8 @@ import TestSupport
         try dir.write("tree/ccm/cloud-provider.yaml", """
         auth:
           region: us-ashburn-1
-          tenancy: ocid1.tenancy.oc1..aaaaaaaatenancy
-          user: ocid1.user.oc1..aaaaaaaauser
+          tenancy: \(Self.tenancy)
+          user: \(Self.user)
           key: |
         \(Self.indented(pkcs1, 4))
           fingerprint: \(fp)
@@ -189,8 +200,8 @@ import TestSupport
         """)
         try dir.write("tree/home/.oci/config", """
         [DEFAULT]
-        user=ocid1.user.oc1..aaaaaaaauser
-        tenancy=ocid1.tenancy.oc1..aaaaaaaatenancy
+        user=\(Self.user)
+        tenancy=\(Self.tenancy)
         region=us-ashburn-1
         fingerprint=\(otherFP)
         key_file=~/.oci/enc.pem
@@ -200,8 +211,8 @@ import TestSupport
         try dir.write("tree/home/.oci/enc.pem", encrypted)
         try dir.write("tree/infra/main.tf", """
         provider "oci" {
-          tenancy_ocid         = "ocid1.tenancy.oc1..aaaaaaaatenancy"
-          user_ocid            = "ocid1.user.oc1..aaaaaaaauser"
+          tenancy_ocid         = "\(Self.tenancy)"
+          user_ocid            = "\(Self.user)"
           fingerprint          = "\(fp)"
           region               = "us-ashburn-1"
           private_key_password = "\(tfPhrase)"
@@ -211,8 +222,8 @@ import TestSupport
 
         """)
         try dir.write("tree/ci/.env", """
-        OCI_CLI_USER=ocid1.user.oc1..aaaaaaaauser
-        OCI_CLI_TENANCY=ocid1.tenancy.oc1..aaaaaaaatenancy
+        OCI_CLI_USER=\(Self.user)
+        OCI_CLI_TENANCY=\(Self.tenancy)
         OCI_CLI_FINGERPRINT=\(fp)
         OCI_CLI_PASSPHRASE=\(envPhrase)
         OCI_CLI_KEY_CONTENT="\(escaped(ec))"
@@ -284,10 +295,10 @@ import TestSupport
         [DEFAULT]
         user=
         \(Self.indented(pem, 2))
-        tenancy=ocid1.tenancy.oc1..aaaaaaaatenancy
+        tenancy=\(Self.tenancy)
         region=us-ashburn-1
         \(Self.indented(pem, 2))
-        fingerprint=aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99
+        fingerprint=\(Self.fingerprint)
         key_file=
         \(Self.indented(pem, 2))
 
@@ -368,9 +379,9 @@ import TestSupport
                                 "keyleak: \(dir.file("missing/report.txt")): No such file or directory", "missing folder")
     }
 
-    /// `--output` replaces a regular file atomically: through a symbolic link
-    /// the link stays and its target changes; the file's mode is kept; no
-    /// temporary file is left behind.
+    /// `--output` replaces a regular file atomically: a reader of the old file
+    /// is not disturbed; through a symbolic link the link stays and its target
+    /// changes; the file's mode is kept; no temporary file is left behind.
     @Test func reportsReplaceTheFileAtomically() throws {
         let dir = try Self.corpus()
         let tree = dir.file("tree")
@@ -379,8 +390,13 @@ import TestSupport
         try dir.write("out/report.json", "old report\n")
         try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: dir.file("out/report.json"))
         try FileManager.default.createSymbolicLink(atPath: dir.file("out/latest.json"), withDestinationPath: "report.json")
+        // A reader that has the old report open keeps reading the old report:
+        // the file is replaced, never truncated and rewritten under it.
+        let reader = try FileHandle(forReadingFrom: URL(fileURLWithPath: dir.file("out/report.json")))
+        defer { try? reader.close() }
         let result = try keyleak(["scan", "--format", "json", "--output", dir.file("out/latest.json"), tree])
         #expect(result.status == 1, "\(result.stderr)")
+        #expect(try reader.readToEnd() == Data("old report\n".utf8), "the old report was overwritten in place")
         let attributes = try FileManager.default.attributesOfItem(atPath: dir.file("out/report.json"))
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o640)
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir.file("out/latest.json")) == "report.json")
@@ -461,9 +477,9 @@ import TestSupport
         let folder = "share\u{1b}[2K\u{202e}"
         try dir.write("\(folder)/oci/config", """
         [prod\u{1b}[2K\u{1b}[1A\rall clear\u{7}\u{8}]
-        user=ocid1.user.oc1..aaaaaaaauser\u{1b}[8m
-        tenancy=ocid1.tenancy.oc1..aaaaaaaatenancy
-        fingerprint=aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99
+        user=\(Self.user)\u{1b}[8m
+        tenancy=\(Self.tenancy)
+        fingerprint=\(Self.fingerprint)
         region=us-ashburn-1\u{202e}
         key_file=~/.oci/key\u{1b}]0;title\u{7}.pem
 
@@ -478,7 +494,7 @@ import TestSupport
         #expect(result.stderr.contains("bad\\u{202e}piz.zip"))
         #expect(result.stderr.contains("NOT SAFE TO SHARE: \(dir.file("share"))\\x1b[2K\\u{202e}"))
         // The user with an ESC sequence is not an OCID: not taken.
-        #expect(!result.text.contains("user ocid1.user.oc1..aaaaaaaauser"))
+        #expect(!result.text.contains("user \(Self.user)"))
 
         let doctor = try keyleak(["doctor", dir.file("\(folder)/oci/config")])
         #expect(!Self.hasControl(doctor.text + doctor.stderr), "doctor: \(doctor.text.debugDescription)")

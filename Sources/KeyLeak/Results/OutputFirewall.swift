@@ -4,33 +4,41 @@
 /// `redaction`. A reporter that never prints a secret passes through
 /// unchanged; the firewall is there for the bug that would.
 ///
-/// Three passes over the rendered bytes, in this order:
+/// Three passes over the rendered bytes:
 /// 1. Pass phrases the scan read in clear (the finding model keeps them to open
 ///    keys): every occurrence, as written and as JSON or terminal escaping
 ///    shows it. Phrases shorter than `minimumSecretLength` are not searched.
 /// 2. Private keys, found by keyleak's own key rules and analysis run over the
-///    rendered bytes: a key inside a JSON string with `\n` escapes, a message,
-///    a YAML block is found as it would be in a file. Redacted from the end of
-///    its BEGIN armour (the armour names the kind of key and stays) to the end
-///    of the key.
+///    rendered bytes (`keyRules`): a key inside a JSON string with `\n`
+///    escapes, a message, a YAML block is found as it would be in a file.
+///    Inside each key found, every base64 run of `minimumBodyRun` or more
+///    characters that mixes cases (`looksLikeBody`) is redacted: the body
+///    lines, whatever their width. The armour and headers stay.
 /// 3. A backstop for key material that is not a whole key (part of a body, a
-///    body without armour): every run of at least `minimumRun` base64
-///    characters that looks random (`looksRandom`), unless it is the digest of
-///    a `SHA256:` fingerprint.
+///    body without armour): every run of `minimumRun` or more base64
+///    characters anywhere that looks random (`looksRandom`).
+/// Passes 2 and 3 never redact the digest of a `SHA256:` fingerprint.
+/// Redacted runs separated only by white space and `\n`, `\r`, `\t` escapes
+/// become one `redaction`.
 ///
 /// What stays: fingerprints (colon hex and `SHA256:`), OCIDs, hex digests and
 /// commit ids, paths, and previews (armour plus a few characters).
 ///
-/// Redactions never break the JSON they are in: a replacement starts and ends
-/// outside any `\` escape, and `redaction` needs no escaping.
+/// Passes 2 and 3 replace only base64 characters (never a quote, a backslash
+/// or a bracket, never the letter of a `\n` escape), and `redaction` needs no
+/// escaping: the JSON of a report stays valid whatever was redacted.
 public struct OutputFirewall: Sendable {
     /// What replaces a secret.
     public static let redaction = "[REDACTED]"
     /// Shortest run of base64 characters pass 3 considers, in characters.
-    /// NOTE: 40 is under one PEM line (64) and OpenSSH/PuTTY line (70), and
-    /// over a commit id's share of mixed-case characters; a shorter run of a
-    /// key body is not enough to rebuild anything.
+    /// NOTE: 40 is under one PEM line (64) and OpenSSH/PuTTY line (70); a
+    /// shorter run of a key body is not enough to rebuild anything, and 40
+    /// random-looking characters are rare in anything else a report shows.
     public static let minimumRun = 40
+    /// Shortest run of base64 characters pass 2 redacts inside a key, in
+    /// characters: the lines of a body wrapped narrow; armour words, header
+    /// names and JSON field names are shorter.
+    public static let minimumBodyRun = 16
     /// Shortest pass phrase searched for, in characters: shorter ones would
     /// redact common words all over the report.
     public static let minimumSecretLength = 4
@@ -40,8 +48,8 @@ public struct OutputFirewall: Sendable {
     /// Secret values to redact wherever they appear (pass phrases).
     private let secrets: [String]
 
-    /// A firewall using `ruleSet` (keyleak's embedded rules) to find keys,
-    /// and redacting `secrets` wherever they appear.
+    /// A firewall using `ruleSet` (`keyRules()`) to find keys, and redacting
+    /// `secrets` wherever they appear.
     public init(ruleSet: RuleSet?, secrets: [String] = []) {
         self.ruleSet = ruleSet
         self.secrets = secrets.filter { $0.count >= OutputFirewall.minimumSecretLength }
@@ -80,15 +88,20 @@ public struct OutputFirewall: Sendable {
     public func filter(_ bytes: [UInt8]) -> (bytes: [UInt8], redacted: Bool) {
         var out = bytes
         var redacted = false
+        // NOTE: a pass phrase is replaced wherever it appears, even where that
+        // cuts through JSON syntax (a phrase like `": "`): never printing it
+        // matters more than the report's form.
         for secret in Set(secrets) {
             for form in Set([secret, String(JSONWriter.quote(secret).dropFirst().dropLast()), TerminalText.escape(secret)]) {
                 redacted = OutputFirewall.replaceAll(Array(form.utf8), in: &out) || redacted
             }
         }
-        if let ruleSet {
-            redacted = OutputFirewall.redactKeys(in: &out, ruleSet: ruleSet) || redacted
+        var runs = OutputFirewall.randomRuns(in: out)
+        if let ruleSet { runs += OutputFirewall.keyBodyRuns(in: out, ruleSet: ruleSet) }
+        if !runs.isEmpty {
+            out = OutputFirewall.replace(OutputFirewall.collapse(runs, in: out), in: out)
+            redacted = true
         }
-        redacted = OutputFirewall.redactRandomRuns(in: &out) || redacted
         return (out, redacted)
     }
 
@@ -112,54 +125,55 @@ public struct OutputFirewall: Sendable {
         return true
     }
 
-    /// Pass 2: runs keyleak's scanner over `bytes` and redacts every key it
-    /// finds (parsed, encrypted or truncated).
-    static func redactKeys(in bytes: inout [UInt8], ruleSet: RuleSet) -> Bool {
+    /// Pass 2: the body runs of every key keyleak's scanner finds in `bytes`
+    /// (parsed, encrypted or truncated).
+    static func keyBodyRuns(in bytes: [UInt8], ruleSet: RuleSet) -> [Range<Int>] {
         // NOTE: inline `keyleak:allow` comments are not honoured here: text in a
         // report cannot vouch for itself.
         let findings = BlobScanner(ruleSet: ruleSet, allowInline: false).scan(path: "", bytes: bytes)
-        var spans: [Range<Int>] = []
+        var runs: [Range<Int>] = []
         for finding in findings where finding.key != nil {
             let start = min(max(finding.startOffset, 0), bytes.count)
             let end = min(max(finding.endOffset, start), bytes.count)
-            guard start < end else { continue }
-            spans.append(escapeSafe(bodyStart(of: start..<end, in: bytes)..<end, in: bytes))
+            runs += base64Runs(in: bytes, within: start..<end).filter {
+                $0.count >= minimumBodyRun && !isSHA256Digest(at: $0.lowerBound, in: bytes) && looksLikeBody(bytes[$0])
+            }
         }
-        return replace(spans, in: &bytes)
+        return runs
     }
 
-    /// Where a key's secret part starts: after its `-----BEGIN … -----` armour
-    /// when the span opens with one, else at the span's start.
-    static func bodyStart(of span: Range<Int>, in bytes: [UInt8]) -> Int {
-        let begin = Array("-----BEGIN".utf8)
-        guard span.count > begin.count, Array(bytes[span.lowerBound..<span.lowerBound + begin.count]) == begin else {
-            return span.lowerBound
+    /// Pass 3: every run of `minimumRun` or more base64 characters that looks
+    /// random, except a `SHA256:` fingerprint's digest.
+    static func randomRuns(in bytes: [UInt8]) -> [Range<Int>] {
+        base64Runs(in: bytes, within: 0..<bytes.count).filter {
+            $0.count >= minimumRun && !isSHA256Digest(at: $0.lowerBound, in: bytes) && looksRandom(bytes[$0])
         }
-        let rest = span.lowerBound + begin.count
-        let dashes = bytes[rest..<span.upperBound].withUnsafeBytes { ByteSearch.find(Array("-----".utf8), in: $0) }
-        guard let dashes, dashes <= 64 else { return span.lowerBound }
-        return rest + dashes + 5
     }
 
-    /// `range` moved so that it neither starts nor ends inside a `\` escape
-    /// (`\n`, `\"`, `\uXXXX`, `\x1b`), so that the text around a
-    /// replacement keeps its meaning.
-    static func escapeSafe(_ range: Range<Int>, in bytes: [UInt8]) -> Range<Int> {
-        var lower = range.lowerBound, upper = range.upperBound
-        // Starts on an escaped character: take its backslash too.
-        if oddBackslashes(before: lower, in: bytes, from: 0) { lower -= 1 }
-        // Ends after a lone backslash: take the escaped character (and its digits).
-        if upper > lower, upper < bytes.count, oddBackslashes(before: upper, in: bytes, from: lower) {
-            upper += 1 + escapeDigits(at: upper, in: bytes)
+    /// The maximal runs of base64 alphabet characters (`=` padding included)
+    /// in `range`. A run right after a backslash starts after the escape's
+    /// letter and digits (`\n`, `\x1b`, `\u202e`), which are not its own.
+    static func base64Runs(in bytes: [UInt8], within range: Range<Int>) -> [Range<Int>] {
+        var runs: [Range<Int>] = []
+        var i = range.lowerBound
+        while i < range.upperBound {
+            guard Base64.isAlphabet(bytes[i]) else { i += 1; continue }
+            var start = i
+            while i < range.upperBound, Base64.isAlphabet(bytes[i]) { i += 1 }
+            var end = i
+            while end < range.upperBound, end - i < 2, bytes[end] == UInt8(ascii: "=") { end += 1 }
+            if oddBackslashes(before: start, in: bytes) { start = min(i, start + 1 + escapeDigits(at: start, in: bytes)) }
+            if start < i { runs.append(start..<end) }
+            i = end
         }
-        return lower..<min(upper, bytes.count)
+        return runs
     }
 
-    /// Whether an odd number of backslashes (not before `from`) ends just before `offset`.
-    static func oddBackslashes(before offset: Int, in bytes: [UInt8], from: Int) -> Bool {
+    /// Whether an odd number of backslashes ends just before `offset`.
+    static func oddBackslashes(before offset: Int, in bytes: [UInt8]) -> Bool {
         var count = 0
         var i = offset - 1
-        while i >= from, bytes[i] == UInt8(ascii: "\\") { count += 1; i -= 1 }
+        while i >= 0, bytes[i] == UInt8(ascii: "\\") { count += 1; i -= 1 }
         return count % 2 == 1
     }
 
@@ -177,51 +191,81 @@ public struct OutputFirewall: Sendable {
         return wanted
     }
 
-    /// Replaces each of `spans` (merged where they overlap) by `redaction`.
-    static func replace(_ spans: [Range<Int>], in bytes: inout [UInt8]) -> Bool {
-        let sorted = spans.filter { !$0.isEmpty }.sorted { $0.lowerBound < $1.lowerBound }
-        guard !sorted.isEmpty else { return false }
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var position = 0
-        for span in sorted {
-            if span.upperBound <= position { continue }
-            let start = max(span.lowerBound, position)
-            out += bytes[position..<start]
-            if start == span.lowerBound { out += redactionBytes }
-            position = span.upperBound
-        }
-        out += bytes[position...]
-        bytes = out
-        return true
-    }
-
-    /// Pass 3: redacts every run of `minimumRun` or more base64 characters
-    /// that looks random, except a `SHA256:` fingerprint's digest.
-    static func redactRandomRuns(in bytes: inout [UInt8]) -> Bool {
-        var spans: [Range<Int>] = []
-        var i = 0
-        while i < bytes.count {
-            guard Base64.isAlphabet(bytes[i]) else { i += 1; continue }
-            var start = i
-            while i < bytes.count, Base64.isAlphabet(bytes[i]) { i += 1 }
-            var end = i
-            while end < bytes.count, end - i < 2, bytes[end] == UInt8(ascii: "=") { end += 1 }
-            // A run right after a backslash starts with the escape's letter (`\n`, `\x1b`, `\u202e`).
-            if oddBackslashes(before: start, in: bytes, from: 0) { start += 1 + escapeDigits(at: start, in: bytes) }
-            guard i - start >= minimumRun, !isSHA256Digest(at: start, in: bytes),
-                  looksRandom(bytes[start..<i]) else { continue }
-            spans.append(start..<end)
-        }
-        return replace(spans, in: &bytes)
-    }
-
     /// Whether the run at `offset` follows `SHA256:` (an OpenSSH-style
     /// fingerprint: public, and printed on purpose).
     static func isSHA256Digest(at offset: Int, in bytes: [UInt8]) -> Bool {
         let prefix = Array("sha256:".utf8)
         guard offset >= prefix.count else { return false }
         return zip(bytes[(offset - prefix.count)..<offset], prefix).allSatisfy { ($0 | 0x20) == $1 }
+    }
+
+    /// `runs` sorted, with overlapping runs merged and neighbours joined when
+    /// only white space and `\n`, `\r`, `\t` escapes (of any depth) lie
+    /// between them: the lines of one body become one redaction.
+    static func collapse(_ runs: [Range<Int>], in bytes: [UInt8]) -> [Range<Int>] {
+        var merged: [Range<Int>] = []
+        for run in runs.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if let last = merged.last, run.lowerBound <= last.upperBound || onlySeparators(bytes[last.upperBound..<run.lowerBound]) {
+                merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, run.upperBound)
+            } else {
+                merged.append(run)
+            }
+        }
+        return merged
+    }
+
+    /// Whether `gap` is only white space and backslash escapes of `n`, `r`, `t`.
+    static func onlySeparators(_ gap: ArraySlice<UInt8>) -> Bool {
+        var i = gap.startIndex
+        while i < gap.endIndex {
+            switch gap[i] {
+            case 0x20, 0x09, 0x0a, 0x0d: i += 1
+            case UInt8(ascii: "\\"):
+                var j = i
+                while j < gap.endIndex, gap[j] == UInt8(ascii: "\\") { j += 1 }
+                guard j < gap.endIndex, [UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t")].contains(gap[j]) else { return false }
+                i = j + 1
+            default: return false
+            }
+        }
+        return true
+    }
+
+    /// `bytes` with each of `spans` (sorted, disjoint) replaced by `redaction`.
+    static func replace(_ spans: [Range<Int>], in bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var position = 0
+        for span in spans {
+            out += bytes[position..<span.lowerBound]
+            out += redactionBytes
+            position = span.upperBound
+        }
+        out += bytes[position...]
+        return out
+    }
+
+    /// Counts of what a base64 run is made of.
+    private struct Shape {
+        var upper = false, lower = false, digit = false
+        var slashes = 0
+        /// Positions where the class (upper, lower, digit, `+` `/` `=`) changes.
+        var changes = 0
+
+        init(_ run: ArraySlice<UInt8>) {
+            var previous = -1
+            for byte in run {
+                let kind: Int
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): kind = 0; upper = true
+                case UInt8(ascii: "a")...UInt8(ascii: "z"): kind = 1; lower = true
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): kind = 2; digit = true
+                default: kind = 3; if byte == UInt8(ascii: "/") { slashes += 1 }
+                }
+                if previous >= 0, kind != previous { changes += 1 }
+                previous = kind
+            }
+        }
     }
 
     /// Whether a base64 run looks like encoded random bytes (key material)
@@ -234,20 +278,16 @@ public struct OutputFirewall: Sendable {
     /// random token as a file name) is redacted too: a report that names a file
     /// less well is the price of never printing a key.
     static func looksRandom(_ run: ArraySlice<UInt8>) -> Bool {
-        var upper = false, lower = false, digit = false
-        var slashes = 0, changes = 0
-        var previous = -1
-        for byte in run {
-            let kind: Int
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): kind = 0; upper = true
-            case UInt8(ascii: "a")...UInt8(ascii: "z"): kind = 1; lower = true
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): kind = 2; digit = true
-            default: kind = 3; if byte == UInt8(ascii: "/") { slashes += 1 }
-            }
-            if previous >= 0, kind != previous { changes += 1 }
-            previous = kind
-        }
-        return upper && lower && digit && slashes * 8 < run.count && changes * 5 >= (run.count - 1) * 2
+        let shape = Shape(run)
+        return shape.upper && shape.lower && shape.digit && shape.slashes * 8 < run.count
+            && shape.changes * 5 >= (run.count - 1) * 2
+    }
+
+    /// Whether a base64 run inside a key looks like a line of its body: upper
+    /// and lower case, and the class of character changing at 30 % of
+    /// positions or more (a body line: 64 %; a header or field name far fewer).
+    static func looksLikeBody(_ run: ArraySlice<UInt8>) -> Bool {
+        let shape = Shape(run)
+        return shape.upper && shape.lower && shape.changes * 10 >= (run.count - 1) * 3
     }
 }
