@@ -151,15 +151,24 @@ public struct OutputFirewall: Sendable {
     }
 
     /// The maximal runs of base64 alphabet characters (`=` padding included)
-    /// in `range`. A run right after a backslash starts after the escape's
-    /// letter and digits (`\n`, `\x1b`, `\u202e`), which are not its own.
+    /// in `range`; a JSON-escaped slash (`\/`) counts as one. A run right
+    /// after a backslash starts after the escape's letter and digits (`\n`,
+    /// `\x1b`, `\u202e`), which are not its own.
     static func base64Runs(in bytes: [UInt8], within range: Range<Int>) -> [Range<Int>] {
         var runs: [Range<Int>] = []
         var i = range.lowerBound
         while i < range.upperBound {
             guard Base64.isAlphabet(bytes[i]) else { i += 1; continue }
             var start = i
-            while i < range.upperBound, Base64.isAlphabet(bytes[i]) { i += 1 }
+            while i < range.upperBound {
+                if Base64.isAlphabet(bytes[i]) {
+                    i += 1
+                } else if isEscapedSlash(at: i, in: bytes), i + 1 < range.upperBound {
+                    i += 2
+                } else {
+                    break
+                }
+            }
             var end = i
             while end < range.upperBound, end - i < 2, bytes[end] == UInt8(ascii: "=") { end += 1 }
             if oddBackslashes(before: start, in: bytes) { start = min(i, start + 1 + escapeDigits(at: start, in: bytes)) }
@@ -167,6 +176,12 @@ public struct OutputFirewall: Sendable {
             i = end
         }
         return runs
+    }
+
+    /// Whether `offset` starts a `\/` escape: one backslash, not itself escaped.
+    static func isEscapedSlash(at offset: Int, in bytes: [UInt8]) -> Bool {
+        offset + 1 < bytes.count && bytes[offset] == UInt8(ascii: "\\") && bytes[offset + 1] == UInt8(ascii: "/")
+            && !oddBackslashes(before: offset, in: bytes)
     }
 
     /// Whether an odd number of backslashes ends just before `offset`.
@@ -247,7 +262,8 @@ public struct OutputFirewall: Sendable {
 
     /// Counts of what a base64 run is made of.
     private struct Shape {
-        var upper = false, lower = false, digit = false
+        var uppers = 0, lowers = 0
+        var digit = false
         var slashes = 0
         /// Positions where the class (upper, lower, digit, `+` `/` `=`) changes.
         var changes = 0
@@ -257,8 +273,8 @@ public struct OutputFirewall: Sendable {
             for byte in run {
                 let kind: Int
                 switch byte {
-                case UInt8(ascii: "A")...UInt8(ascii: "Z"): kind = 0; upper = true
-                case UInt8(ascii: "a")...UInt8(ascii: "z"): kind = 1; lower = true
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): kind = 0; uppers += 1
+                case UInt8(ascii: "a")...UInt8(ascii: "z"): kind = 1; lowers += 1
                 case UInt8(ascii: "0")...UInt8(ascii: "9"): kind = 2; digit = true
                 default: kind = 3; if byte == UInt8(ascii: "/") { slashes += 1 }
                 }
@@ -279,15 +295,19 @@ public struct OutputFirewall: Sendable {
     /// less well is the price of never printing a key.
     static func looksRandom(_ run: ArraySlice<UInt8>) -> Bool {
         let shape = Shape(run)
-        return shape.upper && shape.lower && shape.digit && shape.slashes * 8 < run.count
+        return shape.uppers > 0 && shape.lowers > 0 && shape.digit && shape.slashes * 8 < run.count
             && shape.changes * 5 >= (run.count - 1) * 2
     }
 
-    /// Whether a base64 run inside a key looks like a line of its body: upper
-    /// and lower case, and the class of character changing at 30 % of
-    /// positions or more (a body line: 64 %; a header or field name far fewer).
+    /// Whether a base64 run inside a key looks like a line of its body: at
+    /// least two upper-case and two lower-case letters (a camelCase field name
+    /// has one capital, an upper-case hex IV no lower case).
+    /// NOTE: no test of randomness here: inside a key the odds favour the body,
+    /// and 16 random characters are too few to judge reliably. The price: when
+    /// the analysis reads a cut-off key on past its text (a preview in a
+    /// report), a long mixed-case path in what follows is redacted too.
     static func looksLikeBody(_ run: ArraySlice<UInt8>) -> Bool {
         let shape = Shape(run)
-        return shape.upper && shape.lower && shape.changes * 10 >= (run.count - 1) * 3
+        return shape.uppers >= 2 && shape.lowers >= 2
     }
 }
