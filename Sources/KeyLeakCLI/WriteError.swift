@@ -11,5 +11,6 @@ struct WriteError: Error, CustomStringConvertible {
     /// The `errno` of the call that failed.
     var code: Int32
 
+    /// `path: reason`, the reason as `strerror` says it.
     var description: String { "\(path): \(String(cString: strerror(code)))" }
 }
