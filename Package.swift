@@ -28,18 +28,31 @@ let package = Package(
         // binary carries its rules while rules/ stays the single source of truth.
         .executableTarget(name: "RulesEmbedder"),
         .plugin(name: "EmbedRules", capability: .buildTool(), dependencies: ["RulesEmbedder"]),
+        // The pipeline, one target per stage; each depends only on the stages above it.
+        // Input: walk, files, git, archives → blobs with their provenance.
+        .target(name: "KeyLeakInput", dependencies: ["CArchive", "CSystem"]),
+        // Matching: rules, prefilter, PCRE2 → raw detections pushed to a sink.
+        .target(
+            name: "KeyLeakMatching",
+            dependencies: ["KeyLeakInput", "CPCRE2", "CHyperscan", .product(name: "Yams", package: "Yams")],
+            plugins: ["EmbedRules"]
+        ),
+        // Analysis: key parsers, fingerprints, OCI semantics, linking → typed findings.
+        .target(name: "KeyLeakAnalysis", dependencies: ["KeyLeakMatching", "COpenSSL"]),
+        // Report: policy (severity, wording), suppression, baseline, reporters, merge.
+        .target(name: "KeyLeakReport", dependencies: ["KeyLeakAnalysis"]),
+        // The façade: a scan request in, a report and a verdict out; config resolution.
         .target(
             name: "KeyLeak",
-            dependencies: ["CPCRE2", "COpenSSL", "CArchive", "CHyperscan", "CSystem", .product(name: "Yams", package: "Yams")],
-            plugins: ["EmbedRules"]
+            dependencies: ["KeyLeakReport", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "KeyLeakCLI",
-            dependencies: ["KeyLeak", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["KeyLeak", "KeyLeakInput", "KeyLeakMatching", "KeyLeakAnalysis", "KeyLeakReport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Helpers shared by the test targets: temporary trees, OpenSSL key generation, running the binary.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "KeyLeakTests", dependencies: ["KeyLeak", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["KeyLeak", "TestSupport"]),
+        .testTarget(name: "KeyLeakTests", dependencies: ["KeyLeak", "KeyLeakInput", "KeyLeakMatching", "KeyLeakAnalysis", "KeyLeakReport", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["KeyLeak", "KeyLeakInput", "KeyLeakMatching", "KeyLeakAnalysis", "KeyLeakReport", "TestSupport"]),
     ]
 )

@@ -3,7 +3,8 @@
 #   build: libpcre2-dev, libssl-dev, libarchive-dev, libvectorscan-dev (or Hyperscan's
 #          libhyperscan-dev: the same library), pkg-config
 #   tests: openssh-client, putty-tools, gnupg, python3 (key generation at test time),
-#          python3's jsonschema (SARIF validation)
+#          python3's jsonschema (SARIF validation), libarchive-tools (bsdtar writes
+#          the 7z, ar, cpio, zstd, lz4, lzip, lzma and .Z test archives)
 # Usage: scripts/install-deps.sh [--tests]
 set -eu
 packages="libpcre2-dev libssl-dev libarchive-dev pkg-config"
@@ -11,7 +12,7 @@ packages="libpcre2-dev libssl-dev libarchive-dev pkg-config"
 dpkg-query -W -f='${Status}' libhyperscan-dev 2>/dev/null | grep -q "install ok installed" \
     || packages="$packages libvectorscan-dev"
 if [ "${1:-}" = "--tests" ]; then
-    packages="$packages openssh-client putty-tools gnupg python3 util-linux"
+    packages="$packages openssh-client putty-tools gnupg python3 util-linux libarchive-tools"
 fi
 missing=""
 for p in $packages; do

@@ -1,3 +1,7 @@
+import KeyLeakInput
+import KeyLeakMatching
+import KeyLeakAnalysis
+import KeyLeakReport
 /// Entry points for the libFuzzer targets in `Fuzz/`: each takes arbitrary
 /// bytes through one stage of the pipeline. They return a count so the work
 /// cannot be optimised away; any crash or hang is the finding.
@@ -20,7 +24,7 @@ public enum FuzzEntryPoints {
         var skipped: [(String, String)] = []
         let scanner = BlobScanner(ruleSet: ruleSet)
         ArchiveReader().scan(bytes: bytes, name: "fuzz", member: { name, read in
-            count += try scanner.scan(path: name, read: read).findings.count
+            count += try scanner.scan(Provenance(path: name), read: read).findings.count
         }, skipped: &skipped)
         return count + skipped.count
     }

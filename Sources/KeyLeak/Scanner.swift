@@ -1,3 +1,7 @@
+import KeyLeakInput
+import KeyLeakMatching
+import KeyLeakAnalysis
+import KeyLeakReport
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -14,8 +18,6 @@ public struct ScanOptions: Sendable {
     public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     /// Follow symbolic links (with loop detection). Default: off, links are not read.
     public var followSymlinks = false
-    /// Honour inline `keyleak:allow` comments. Default: on; `--no-inline-allow` turns it off for audits.
-    public var allowInline = true
     /// Scan a git repository instead of files. Default: nil (walk `paths`).
     public var git: GitMode?
     /// The repository for `git` scans. Default: the current directory.
@@ -24,10 +26,8 @@ public struct ScanOptions: Sendable {
     public var knownKeys = KnownKeys.none
     /// Paths to leave out (`paths.ignore`). Default: none.
     public var ignore = PathFilter([])
-    /// Fingerprints allowed to stay, with the reason (`allow.fingerprints`).
-    public var allowedFingerprints: [String: String] = [:]
-    /// Findings already known (`--baseline`): only new ones are reported.
-    public var baseline: Baseline?
+    /// What may silence findings (inline comments, allowed fingerprints, a baseline), applied at the end.
+    public var suppression = Suppression()
     /// This scanner's share of the work: files by path hash, blobs by object id. Default: all.
     public var shard: Shard?
     /// Look inside archives (zip, tar, gzip, …). Default: on.
@@ -37,7 +37,7 @@ public struct ScanOptions: Sendable {
     /// Called from worker threads after each file: (files, bytes, findings) so far.
     public var progress: (@Sendable (Int, Int, Int) -> Void)?
     /// The staged listing, when `startGitEarly()` began it.
-    var stagedListing: GitCommand.Running?
+    package var stagedListing: GitCommand.Running?
 
     /// A listing started before the command line was even parsed (see
     /// `startStagedListing(repository:)`), for the repository it was started in.
@@ -71,34 +71,6 @@ public struct ScanOptions: Sendable {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: repository, isDirectory: &isDirectory), isDirectory.boolValue else { return }
         stagedListing = GitSource(directory: repository).startStagedListing()
-    }
-}
-
-/// A deterministic share of a scan (`--shard K/N`, K from 1 to N), so that N
-/// jobs on any scheduler split the files or blobs between them.
-public struct Shard: Sendable, Equatable {
-    public var index: Int
-    public var count: Int
-
-    /// Parses `K/N`; nil when malformed or out of range.
-    public init?(_ text: String) {
-        let parts = text.split(separator: "/")
-        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, k >= 1, k <= n else { return nil }
-        index = k
-        count = n
-    }
-
-    /// FNV-1a of the path's bytes: stable across runs, machines and versions.
-    public func contains(path: String) -> Bool {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in path.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return Int(hash % UInt64(count)) == index - 1
-    }
-
-    /// By the object id's leading hex digits.
-    public func contains(object: String) -> Bool {
-        let value = UInt64(object.prefix(15), radix: 16) ?? 0
-        return Int(value % UInt64(count)) == index - 1
     }
 }
 
@@ -140,14 +112,21 @@ public final class Scanner: Sendable {
         var skipped: [SkippedInput] = []
         var files = 0
         var bytes = 0
-        var suppressed = 0
         /// The last file's bytes and findings, for the progress callback.
         var lastBytes = 0
         var lastFindings = 0
-        /// Git scans: the blob id of each finding, index for index.
-        var objects: [String] = []
+
+        /// Counts one scanned blob and keeps its findings.
+        func add(_ result: (findings: [Finding], bytes: Int, archive: Bool)) {
+            findings += result.findings
+            files += 1
+            bytes += result.bytes
+            lastBytes += result.bytes
+            lastFindings += result.findings.count
+        }
     }
 
+    /// Scans what `options` name and returns the linked, judged, filtered findings.
     public func scan(_ options: ScanOptions) throws -> ScanReport {
         if let mode = options.git { return try scanGit(mode, options) }
         let started = DispatchTime.now()
@@ -179,7 +158,7 @@ public final class Scanner: Sendable {
             let state = states[worker]
             state.lastBytes = 0
             state.lastFindings = 0
-            let scanner = state.scanner ?? BlobScanner(ruleSet: ruleSet, allowInline: options.allowInline)
+            let scanner = state.scanner ?? BlobScanner(ruleSet: ruleSet)
             state.scanner = scanner
             Scanner.scanFile(file, with: scanner, into: state, options: options)
             if let progress = options.progress { progress(1, state.lastBytes, state.lastFindings) }
@@ -196,7 +175,18 @@ public final class Scanner: Sendable {
         return finish(states, options: options, started: started)
     }
 
-    /// Merges per-worker results, sorts them, links credentials and times the scan.
+    /// Scans one in-memory blob found at `path` through every stage (matching,
+    /// analysis, linking, policy, suppression) with `options`' knowledge and
+    /// suppressions; `options.paths` and `git` are not used.
+    public func scan(bytes: [UInt8], path: String, options: ScanOptions = ScanOptions()) -> ScanReport {
+        let state = WorkerState()
+        let findings = BlobScanner(ruleSet: ruleSet).scan(Provenance(path: path), bytes: bytes)
+        state.add((findings, bytes.count, false))
+        return finish([state], options: options, started: DispatchTime.now())
+    }
+
+    /// Merges per-worker results, then the stages after the scan, in order:
+    /// open encrypted keys, link, judge (policy), suppress.
     private func finish(_ states: [WorkerState], options: ScanOptions, started: DispatchTime) -> ScanReport {
         var summary = ScanSummary()
         var findings: [Finding] = []
@@ -205,23 +195,12 @@ public final class Scanner: Sendable {
             summary.skipped += state.skipped
             summary.files += state.files
             summary.bytes += state.bytes
-            summary.suppressed += state.suppressed
         }
         findings.sort(by: Finding.reportOrder)
-        CredentialLinker.link(&findings, knownKeys: options.knownKeys)
-        // Suppressions apply to the linked, final findings.
-        findings.removeAll { finding in
-            if let fingerprint = finding.key?.identity?.oci ?? finding.oci?.fingerprint,
-               options.allowedFingerprints[fingerprint] != nil {
-                summary.allowed += 1
-                return true
-            }
-            if let baseline = options.baseline, baseline.contains(finding) {
-                summary.baselined += 1
-                return true
-            }
-            return false
-        }
+        CredentialLinker.openEncryptedKeys(&findings)
+        CredentialLinker.link(&findings, knownKeys: options.knownKeys, credentialSetRule: ruleSet.derivedRules[.credentialSet])
+        Policy(rules: ruleSet.rules).apply(&findings)
+        options.suppression.apply(&findings, summary: &summary)
         summary.skipped.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         summary.durationMs = Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
         return ScanReport(findings: findings, summary: summary)
@@ -245,16 +224,12 @@ public final class Scanner: Sendable {
         let states = (0..<max(1, options.threads)).map { _ in WorkerState() }
         if mode == .staged, let top = WorktreeBlob.topLevel(of: options.repository) {
             // Files staged exactly as they are on disk are read from disk: no `git cat-file`.
-            let scanner = BlobScanner(ruleSet: ruleSet, allowInline: options.allowInline)
+            let scanner = BlobScanner(ruleSet: ruleSet)
             pending = pending.filter { entry in
                 guard let bytes = WorktreeBlob.contents(top: top, path: entry.path, object: entry.object) else { return true }
-                let (findings, suppressed) = scanner.scanCounting(path: entry.path, bytes: bytes)
-                states[0].suppressed += suppressed
-                states[0].files += 1
-                states[0].bytes += bytes.count
+                let findings = scanner.scan(Provenance(path: entry.path, object: entry.object), bytes: bytes)
+                states[0].add((findings, bytes.count, false))
                 options.progress?(1, bytes.count, findings.count)
-                states[0].findings += findings
-                states[0].objects += Array(repeating: entry.object, count: findings.count)
                 return false
             }
         }
@@ -267,7 +242,7 @@ public final class Scanner: Sendable {
             let state = states[worker]
             let chunk = stride(from: worker, to: entries.count, by: threads).map { entries[$0] }
             guard !chunk.isEmpty else { return }
-            let scanner = BlobScanner(ruleSet: ruleSet, allowInline: options.allowInline)
+            let scanner = BlobScanner(ruleSet: ruleSet)
             do {
                 let cat = try GitCatFile(directory: root, objects: chunk.map(\.object))
                 for entry in chunk {
@@ -281,27 +256,25 @@ public final class Scanner: Sendable {
                         continue
                     }
                     var remaining = header.size
-                    let result = try scanner.scan(path: entry.path) { target in
+                    let result = try scanner.scan(Provenance(path: entry.path, object: entry.object)) { target in
                         try cat.readBody(into: target, remaining: &remaining)
                     }
                     try cat.finishObject(remaining: remaining)
-                    state.files += 1
-                    state.bytes += result.bytes
-                    state.suppressed += result.suppressed
+                    state.add(result)
                     options.progress?(1, result.bytes, result.findings.count)
-                    state.findings += result.findings
-                    state.objects += Array(repeating: entry.object, count: result.findings.count)
                 }
             } catch {
                 state.skipped.append(SkippedInput(path: chunk.first?.path ?? "", reason: "\(error)"))
             }
         }
         if case let .history(range) = mode {
-            // Only blobs that produced a finding are traced back to their commit.
-            let introductions = source.introductions(of: Set(states.flatMap(\.objects)), range: range)
+            // Only blobs that produced a finding are traced back to their commit,
+            // by the blob id each finding carries.
+            let objects = Set(states.flatMap { $0.findings.compactMap(\.blob) })
+            let introductions = source.introductions(of: objects, range: range)
             for state in states {
-                for (i, object) in state.objects.enumerated() {
-                    guard let found = introductions[object] else { continue }
+                for i in state.findings.indices {
+                    guard let object = state.findings[i].blob, let found = introductions[object] else { continue }
                     state.findings[i].commit = found.commit
                     state.findings[i].author = found.author
                     state.findings[i].date = found.date
@@ -332,7 +305,7 @@ public final class Scanner: Sendable {
             return
         }
         do {
-            let result = try scanner.scan(path: file.display, sourcePath: file.path, stopAtArchive: options.archives) { target in
+            let result = try scanner.scan(Provenance(path: file.display), stopAtArchive: options.archives) { target in
                 while true {
                     let n = read(fd, target.baseAddress, target.count)
                     if n >= 0 { return n }
@@ -348,12 +321,7 @@ public final class Scanner: Sendable {
                 scanArchive(fd, file, with: scanner, into: state, options: options)
                 return
             }
-            state.findings += result.findings
-            state.files += 1
-            state.bytes += result.bytes
-            state.lastBytes = result.bytes
-            state.lastFindings = result.findings.count
-            state.suppressed += result.suppressed
+            state.add(result)
         } catch let BlobScanner.ReadError.io(code) {
             state.skipped.append(SkippedInput(path: file.display, reason: "read error: " + errnoText(code)))
         } catch {
@@ -367,13 +335,7 @@ public final class Scanner: Sendable {
         reader.maxDepth = options.maxArchiveDepth
         var skipped: [(String, String)] = []
         reader.scan(fd: fd, name: file.display, member: { display, read in
-            let result = try scanner.scan(path: display, read: read)
-            state.findings += result.findings
-            state.files += 1
-            state.bytes += result.bytes
-            state.suppressed += result.suppressed
-            state.lastBytes += result.bytes
-            state.lastFindings += result.findings.count
+            state.add(try scanner.scan(Provenance(path: display), read: read))
         }, skipped: &skipped)
         state.skipped += skipped.map { SkippedInput(path: $0.0, reason: $0.1) }
     }

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
 import KeyLeak
+import KeyLeakInput
+import KeyLeakMatching
+import KeyLeakAnalysis
+import KeyLeakReport
 
 /// Output options shared by the commands that report findings.
 struct ReportOptions: ParsableArguments {
@@ -28,19 +32,9 @@ struct RuleOptions: ParsableArguments {
     @Option(name: .customLong("rules"), help: ArgumentHelp("Add the rule files (*.yaml) in DIR (repeatable).", valueName: "DIR"))
     var ruleDirectories: [String] = []
 
-    func load(config: ConfigFile? = nil) throws -> RuleSet {
-        do {
-            let disabled = Set(config?.disabledRules ?? [])
-            let set = try RuleSet(extraDirectories: ruleDirectories + (config?.extraRules ?? []), disabled: disabled)
-            if let unknown = disabled.subtracting(set.knownIDs).sorted().first, let path = config?.path {
-                throw Fatal("\(path): rules.disable names '\(unknown)', which is not a rule (keyleak rules list)")
-            }
-            return set
-        } catch let fatal as Fatal {
-            throw fatal
-        } catch {
-            throw Fatal("\(error)")
-        }
+    /// The embedded rules plus those in `--rules` folders.
+    func load() throws -> RuleSet {
+        try ScanPlan.loadRules(directories: ruleDirectories)
     }
 }
 

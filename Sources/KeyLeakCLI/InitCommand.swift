@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
 import KeyLeak
+import KeyLeakInput
+import KeyLeakMatching
+import KeyLeakAnalysis
+import KeyLeakReport
 
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
 import KeyLeak
+import KeyLeakInput
+import KeyLeakMatching
+import KeyLeakAnalysis
+import KeyLeakReport
 
 /// `keyleak scan --staged` (the pre-commit hook) waits mostly on one `git diff
 /// --cached`: start it before the command line is parsed. Only the plain

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
 import KeyLeak
+import KeyLeakInput
+import KeyLeakMatching
+import KeyLeakAnalysis
+import KeyLeakReport
 
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,17 +26,17 @@ struct MergeCommand: ParsableCommand {
         if reports.isEmpty { throw ValidationError("give the reports to merge") }
     }
 
+    @OptionGroup var rules: RuleOptions
+
     func run() throws {
-        let (kind, data) = try exitingOnFailure { try ReportMerger.merge(files: reports) }
-        try exitingOnFailure { try Output.write(String(decoding: data, as: UTF8.self) + "\n", to: output) }
-        let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        let severities: [String]
-        switch kind {
-        case .json: severities = (object?["findings"] as? [[String: Any]] ?? []).compactMap { $0["severity"] as? String }
-        case .sarif:
-            severities = ((object?["runs"] as? [[String: Any]])?.first?["results"] as? [[String: Any]] ?? [])
-                .compactMap { ($0["properties"] as? [String: Any])?["severity"] as? String }
+        let merged = try exitingOnFailure { () -> ScanReport in
+            let ruleSet = try rules.load()
+            let (kind, report) = try ReportMerger.merge(files: reports, rules: ruleSet.rules)
+            let text = kind == .json ? JSONReporter.render(report) : SARIFReporter.render(report, rules: ruleSet.rules)
+            Output.learn(from: report)
+            try Output.write(text, to: output)
+            return report
         }
-        if severities.contains(where: { (Severity(rawValue: $0) ?? .low) >= failOn }) { throw ExitCode(1) }
+        if merged.count(atOrAbove: failOn) > 0 { throw ExitCode(1) }
     }
 }

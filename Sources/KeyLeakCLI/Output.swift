@@ -1,4 +1,6 @@
 import KeyLeak
+import KeyLeakMatching
+import KeyLeakReport
 import Synchronization
 
 /// The one way out for everything keyleak prints or writes: reports,

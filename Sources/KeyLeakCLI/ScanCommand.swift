@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
 import KeyLeak
+import KeyLeakInput
+import KeyLeakMatching
+import KeyLeakAnalysis
+import KeyLeakReport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -74,72 +78,53 @@ struct ScanCommand: ParsableCommand {
         }
     }
 
-    /// Where `.keyleak.yaml` is looked for: the repository, or the one directory scanned, or here.
-    private var configRoot: String {
-        if staged || git { return repo }
-        if paths.count == 1 {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: paths[0], isDirectory: &isDirectory), isDirectory.boolValue { return paths[0] }
-        }
-        return "."
+    /// The command line as a scan request; the library settles the rest.
+    private var request: ScanRequest {
+        var request = ScanRequest()
+        request.target = staged ? .staged : git ? .history(range: paths.first) : .files(paths)
+        request.repository = repo
+        request.configFile = config
+        request.publish = publish
+        request.threads = threads
+        request.followSymlinks = followSymlinks
+        request.knownKeyFiles = knownKeys
+        request.baselineFile = baseline
+        request.shard = shard.flatMap(Shard.init)
+        request.archives = !noArchives
+        request.maxArchiveDepth = maxArchiveDepth
+        request.inlineAllow = !noInlineAllow
+        request.ruleDirectories = rules.ruleDirectories
+        request.failOn = report.failOn
+        return request
     }
 
     func run() throws {
         let progress = ProgressLine(enabled: !report.quiet && isatty(STDERR_FILENO) == 1)
-        let (result, ruleSet, failOn) = try exitingOnFailure { () -> (ScanReport, RuleSet, Severity) in
-            var options = ScanOptions()
-            if staged {
-                options.git = .staged
-            } else if git {
-                options.git = .history(range: paths.first)
-            } else if !paths.isEmpty {
-                options.paths = paths
-            }
-            options.repository = repo
-            options.startGitEarly()
-            let configFile = try config.map(ConfigFile.load) ?? ConfigFile.discover(root: configRoot)
-            if let threads { options.threads = threads }
-            options.followSymlinks = followSymlinks
-            options.allowInline = !noInlineAllow
-            options.archives = !noArchives
-            options.shard = shard.flatMap(Shard.init)
-            options.maxArchiveDepth = maxArchiveDepth
-            options.knownKeys = try KnownKeys(files: knownKeys + (configFile?.knownKeys ?? []))
-            // NOTE: a folder about to be shared is checked whole: the repository's ignores do not apply.
-            options.ignore = PathFilter(publish ? [] : configFile?.ignore ?? [])
-            options.allowedFingerprints = configFile?.allowedFingerprints ?? [:]
-            options.baseline = try baseline.map(Baseline.load)
-            options.progress = progress.callback
-            let ruleSet = try rules.load(config: configFile)
-            let scanned = try Scanner(ruleSet: ruleSet).scan(options)
-            return (scanned, ruleSet, report.failOn ?? (publish ? .low : configFile?.failOn ?? .medium))
+        let (plan, result) = try exitingOnFailure { () -> (ScanPlan, ScanReport) in
+            let plan = try ScanPlan(resolving: request)
+            return (plan, try plan.run(progress: progress.callback))
         }
         progress.finish()
         Output.learn(from: result)
         // NOTE: always on stderr too (the contract), even when a text report lists them.
         if !report.quiet {
             for skipped in result.summary.skipped { printError("skipped \(skipped.path): \(skipped.reason)") }
+            if let ignored = plan.ignoredConfig {
+                printError("not obeyed: \(ignored.path): the folder under check cannot configure its own check (use --config FILE to choose a config)")
+            }
         }
         if let writeBaseline {
             try exitingOnFailure { try Output.write(Baseline(findings: result.findings).render(), to: writeBaseline) }
             printError("wrote \(result.findings.count) finding\(result.findings.count == 1 ? "" : "s") to the baseline \(writeBaseline)")
             return
         }
-        try exitingOnFailure { try Output.write(render(result, rules: ruleSet.rules), to: report.output) }
-        let failing = result.count(atOrAbove: failOn)
+        try exitingOnFailure { try Output.write(render(result, rules: plan.ruleSet.rules), to: report.output) }
         if publish {
-            let folders = paths.isEmpty ? "." : paths.joined(separator: " ")
-            let unread = result.summary.skipped.count
-            if failing > 0 {
-                printError("NOT SAFE TO SHARE: \(folders) holds \(failing) key\(failing == 1 ? "" : "s") or credential\(failing == 1 ? "" : "s") (listed above). Remove them, and rotate any key that has left the machine.")
-            } else if unread > 0 {
-                printError("NOT VERIFIED: \(unread) file\(unread == 1 ? "" : "s") in \(folders) could not be read (listed above), so keyleak cannot say the folder is safe to share.")
-                throw ExitCode(1)
-            } else {
-                printError("SAFE TO SHARE: no private keys or OCI credentials found in \(folders) (\(result.summary.files) files, archives included).")
-            }
+            let verdict = plan.shareVerdict(result)
+            printError(verdict.line)
+            if verdict.exitCode != 0 { throw ExitCode(verdict.exitCode) }
         }
-        if failing > 0 { throw ExitCode(1) }
+        if result.count(atOrAbove: plan.failOn) > 0 { throw ExitCode(1) }
     }
 
     private func render(_ result: ScanReport, rules: [Rule]) -> String {

@@ -89,6 +89,49 @@ import TestSupport
         #expect(!(everything.text + everything.stderr).contains("open sesame"), "the pass phrase is never printed")
     }
 
+    /// The pass phrase opens its key from the bytes the scan saw, wherever the
+    /// key was: inside a zip, inside a tar.gz, in a git blob that no longer exists on disk.
+    @Test(arguments: ["zip", "tar.gz", "git"])
+    func passPhraseOpensTheEncryptedKeyWhereverItIs(container: String) throws {
+        let dir = try TemporaryDirectory()
+        let pem = try TestKeys.rsa(dir, "plain.pem")
+        let fp = try TestKeys.ociFingerprint(pem)
+        try FileManager.default.removeItem(atPath: dir.file("plain.pem"))
+        let tree = dir.file("tree")
+        try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: true)
+        let encrypted = try TestKeys.convert(pem, ["-aes256", "-passout", "pass:open sesame"])
+        let config = "[DEFAULT]\nuser=ocid1.user.oc1..aaaa\nkey_file=~/.oci/key.pem\npass_phrase=open sesame\n"
+        var arguments: [String]
+        switch container {
+        case "zip", "tar.gz":
+            let staging = try TemporaryDirectory()
+            try staging.write("home/.oci/key.pem", encrypted)
+            try staging.write("home/.oci/config", config)
+            if container == "zip" {
+                try Shell.check("sh", ["-c", "cd '\(staging.path)' && python3 -m zipfile -c '\(tree)/backup.zip' home"])
+            } else {
+                try Shell.check("tar", ["-czf", tree + "/backup.tar.gz", "-C", staging.path, "home"])
+            }
+            arguments = [tree]
+        default:
+            try Shell.check("git", ["init", "-q", tree])
+            try Shell.check("mkdir", ["-p", tree + "/.oci"])
+            try encrypted.write(to: URL(fileURLWithPath: tree + "/.oci/key.pem"))
+            try Data(config.utf8).write(to: URL(fileURLWithPath: tree + "/.oci/config"))
+            try Shell.check("git", ["-C", tree, "add", "."])
+            try Shell.check("git", ["-C", tree, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "oops"])
+            try Shell.check("git", ["-C", tree, "rm", "-q", ".oci/key.pem"])
+            try Shell.check("git", ["-C", tree, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "remove"])
+            arguments = ["--git", "--repo", tree]
+        }
+        let (status, report, stderr) = try Self.scan(arguments)
+        #expect(status == 1, "\(stderr)")
+        let key = try #require(report.findings.first { $0.path.hasSuffix(".oci/key.pem") }, "\(report.findings.map(\.path))")
+        #expect(key.fingerprint == fp, "opened with the pass phrase")
+        #expect(key.severity == "critical")
+        #expect(key.message.contains("opened with the pass phrase"))
+    }
+
     @Test func knownKeysFromTheOCICLI() throws {
         let dir = try TemporaryDirectory()
         let active = try TestKeys.rsa(dir, "scan/active.pem")

@@ -1,5 +1,9 @@
 import Testing
 @testable import KeyLeak
+@testable import KeyLeakInput
+@testable import KeyLeakMatching
+@testable import KeyLeakAnalysis
+@testable import KeyLeakReport
 
 @Suite struct CodecTests {
     @Test func base64RoundTrip() {

@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 @testable import KeyLeak
+@testable import KeyLeakInput
+@testable import KeyLeakMatching
+@testable import KeyLeakAnalysis
+@testable import KeyLeakReport
 
 /// Replays every input in Tests/Fixtures/fuzz-regressions/TARGET/ through its
 /// fuzz entry point: each once crashed, hung or stressed keyleak. A crash here

@@ -1,5 +1,9 @@
 import Testing
 @testable import KeyLeak
+@testable import KeyLeakInput
+@testable import KeyLeakMatching
+@testable import KeyLeakAnalysis
+@testable import KeyLeakReport
 
 @Suite struct JavaKeystoreTests {
     static func u32(_ v: Int) -> [UInt8] { [UInt8(v >> 24 & 0xff), UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff)] }
@@ -22,7 +26,7 @@ import Testing
     @Test func privateKeyEntriesAreCountedAndFound() throws {
         let store = Self.header + Self.u32(2) + Self.certificate("ca") + Self.privateKey("server") + [UInt8](repeating: 0, count: 20)
         #expect(store.withUnsafeBytes { JavaKeystore.contents($0) }.privateKeys == 1)
-        let findings = BlobScanner(ruleSet: try RuleSet()).scan(path: "server.jks", bytes: store)
+        let findings = Scanner(ruleSet: try RuleSet()).scan(bytes: store, path: "server.jks").findings
         #expect(findings.map(\.rule) == ["java-keystore"])
         #expect(findings.first?.message.contains("1 private key entry") == true)
     }

@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 @testable import KeyLeak
+@testable import KeyLeakInput
+@testable import KeyLeakMatching
+@testable import KeyLeakAnalysis
+@testable import KeyLeakReport
 
 /// Known-answer tests: keys generated with the openssl command line, analysed by
 /// keyleak, fingerprints compared with what `openssl … | openssl md5 -c` prints.
@@ -9,7 +13,7 @@ import TestSupport
     static let ruleSet = try! RuleSet()
 
     static func findings(_ text: String) -> [Finding] {
-        BlobScanner(ruleSet: ruleSet).scan(path: "t", bytes: Array(text.utf8))
+        Scanner(ruleSet: ruleSet).scan(bytes: Array(text.utf8), path: "t").findings
     }
 
     static let algorithms: [(name: String, args: [String], type: String, bits: Int)] = [
@@ -64,7 +68,7 @@ import TestSupport
         let encrypted = String(decoding: try TestKeys.convert(pem, ["-aes256", "-passout", "pass:pw"]), as: UTF8.self)
         #expect(encrypted.contains("ENCRYPTED PRIVATE KEY"))
         let finding = try #require(Self.findings(encrypted).first)
-        #expect(finding.key?.encrypted == true && finding.key?.format == "pkcs8")
+        #expect(finding.key?.encrypted == true && finding.key?.format == .pkcs8)
         #expect(finding.severity == .medium)
     }
 
@@ -75,7 +79,7 @@ import TestSupport
         let legacy = String(decoding: try Shell.check("openssl", ["rsa", "-in", path, "-aes128", "-passout", "pass:pw", "-traditional"]), as: UTF8.self)
         #expect(legacy.contains("Proc-Type: 4,ENCRYPTED"))
         let finding = try #require(Self.findings(legacy).first)
-        #expect(finding.key?.encrypted == true && finding.key?.algorithm == "RSA" && finding.key?.format == "pkcs1")
+        #expect(finding.key?.encrypted == true && finding.key?.algorithm == "RSA" && finding.key?.format == .pkcs1)
     }
 
     @Test func truncatedKeyIsMedium() throws {
@@ -130,7 +134,7 @@ import TestSupport
         let expected = try TestKeys.ociFingerprint(pem)
         // Filler lines so that the key starts just before the end of the first 1 MiB block.
         let line = String(repeating: "x", count: 99) + "\n"
-        let fillerLines = (BlobScanner.blockSize - 500) / line.utf8.count
+        let fillerLines = (Searcher.blockSize - 500) / line.utf8.count
         let text = String(repeating: line, count: fillerLines) + pem + String(repeating: line, count: fillerLines * 2) + pem
         let findings = Self.findings(text)
         #expect(findings.count == 2)

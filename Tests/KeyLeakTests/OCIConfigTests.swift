@@ -1,6 +1,10 @@
 import Testing
 import TestSupport
 @testable import KeyLeak
+@testable import KeyLeakInput
+@testable import KeyLeakMatching
+@testable import KeyLeakAnalysis
+@testable import KeyLeakReport
 
 @Suite struct OCIConfigTests {
     static func identities(_ text: String) -> [OCIIdentity] {
@@ -40,7 +44,7 @@ import TestSupport
         let text = "[DEFAULT]\nuser=ocid1.user.oc1..aaaa1\nkey_file=k.pem\npass_phrase=correct horse\n"
         let identity = try #require(Self.identities(text).first)
         #expect(identity.hasPassPhrase && identity.passPhrase == "correct horse")
-        #expect(!Analyzer.describe(identity).contains("correct horse"))
+        #expect(!Policy.describe(identity).contains("correct horse"))
     }
 
     @Test func configInsideMarkdownFence() {
@@ -60,7 +64,7 @@ import TestSupport
         }
         """
         let identity = try #require(Self.identities(provider).first)
-        #expect(identity.source == "terraform" && identity.user == "ocid1.user.oc1..bbbb")
+        #expect(identity.source == .terraform && identity.user == "ocid1.user.oc1..bbbb")
         #expect(identity.keyFile == "~/.oci/oci_api_key.pem" && !identity.hasPassPhrase, "var.password is a reference")
         let tfvars = "tenancy_ocid = \"ocid1.tenancy.oc1..aaaa\"\nuser_ocid=\"ocid1.user.oc1..bbbb\"\nprivate_key_password = \"s3cret\"\n"
         #expect(Self.identities(tfvars).first?.hasPassPhrase == true)
@@ -68,7 +72,7 @@ import TestSupport
 
     @Test func environmentVariablesInShellAndCIYAML() throws {
         let shell = "export OCI_CLI_USER=ocid1.user.oc1..aaaa\nexport OCI_CLI_TENANCY=ocid1.tenancy.oc1..bbbb\nexport OCI_CLI_REGION=us-ashburn-1\n"
-        #expect(Self.identities(shell).first?.source == "env")
+        #expect(Self.identities(shell).first?.source == .env)
         let yaml = "env:\n  OCI_CLI_USER: ocid1.user.oc1..aaaa\n  OCI_CLI_FINGERPRINT: \"\(Self.fp)\"\n  OCI_CLI_KEY_FILE: /tmp/key.pem\n"
         let identity = try #require(Self.identities(yaml).first)
         #expect(identity.fingerprint == Self.fp && identity.keyFile == "/tmp/key.pem")

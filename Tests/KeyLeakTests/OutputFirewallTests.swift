@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import KeyLeak
+@testable import KeyLeakAnalysis
+@testable import KeyLeakReport
 
 /// The output firewall and terminal escaping on rendered text, and the OCI
 /// value shapes the settings parser accepts.

@@ -1,5 +1,9 @@
 import Testing
 @testable import KeyLeak
+@testable import KeyLeakInput
+@testable import KeyLeakMatching
+@testable import KeyLeakAnalysis
+@testable import KeyLeakReport
 
 /// Normalisation on synthetic bodies (not keys): the base64 between the armour
 /// must come out the same whatever it was embedded in.

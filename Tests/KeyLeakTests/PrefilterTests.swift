@@ -1,5 +1,9 @@
 import Testing
 @testable import KeyLeak
+@testable import KeyLeakInput
+@testable import KeyLeakMatching
+@testable import KeyLeakAnalysis
+@testable import KeyLeakReport
 
 /// Both prefilter engines (Vectorscan literals and the portable byte pairs)
 /// run every test and must agree.

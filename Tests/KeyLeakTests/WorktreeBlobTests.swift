@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 @testable import KeyLeak
+@testable import KeyLeakInput
+@testable import KeyLeakMatching
+@testable import KeyLeakAnalysis
+@testable import KeyLeakReport
 
 @Suite struct WorktreeBlobTests {
     /// The blob id keyleak computes is the one git computes.

@@ -1,0 +1,197 @@
+import KeyLeakInput
+import KeyLeakMatching
+import KeyLeakAnalysis
+import KeyLeakReport
+import Foundation
+import Yams
+
+/// `.keyleak.yaml`: what a repository tells keyleak about itself. Read
+/// strictly: an unknown key or a wrong type is an error naming the file and
+/// line, never silently ignored.
+public struct ConfigFile: Sendable {
+    /// `fail-on`: the default for `--fail-on`.
+    public var failOn: Severity?
+    /// `paths.ignore`: globs of paths to leave out.
+    public var ignore: [String] = []
+    /// `allow.fingerprints`: keys to allow (test fixtures), each with its reason.
+    public var allowedFingerprints: [String: String] = [:]
+    /// `known-keys`: files of registered keys, resolved against the config's folder.
+    public var knownKeys: [String] = []
+    /// `rules.extra`: folders of additional rule files, resolved against the config's folder.
+    public var extraRules: [String] = []
+    /// `rules.disable`: rule ids to turn off.
+    public var disabledRules: [String] = []
+    /// The file this came from.
+    public var path: String?
+
+    /// An empty config.
+    public init() {}
+
+    /// The name looked for at a scan's root.
+    public static let fileName = ".keyleak.yaml"
+
+    /// What this config asks of a scan that could hide findings, one phrase
+    /// each (`rules.disable: oci-config`): reported when it is not obeyed.
+    public var requests: [String] {
+        var out: [String] = []
+        if !disabledRules.isEmpty { out.append("rules.disable: " + disabledRules.joined(separator: ", ")) }
+        if !ignore.isEmpty { out.append("paths.ignore: " + ignore.joined(separator: ", ")) }
+        if !allowedFingerprints.isEmpty { out.append("allow.fingerprints: " + allowedFingerprints.keys.sorted().joined(separator: ", ")) }
+        if let failOn { out.append("fail-on: \(failOn.rawValue)") }
+        if !extraRules.isEmpty { out.append("rules.extra: " + extraRules.joined(separator: ", ")) }
+        if !knownKeys.isEmpty { out.append("known-keys: " + knownKeys.joined(separator: ", ")) }
+        return out
+    }
+
+    /// A config that cannot be used, with the file and line.
+    public struct Error: Swift.Error, CustomStringConvertible {
+        public var file: String
+        public var line: Int?
+        public var message: String
+        public var description: String { "\(file)\(line.map { ":\($0)" } ?? ""): \(message)" }
+    }
+
+    /// The config that applies to a scan of `root`: `root/.keyleak.yaml` if present.
+    public static func discover(root: String) throws -> ConfigFile? {
+        let candidate = (root as NSString).appendingPathComponent(fileName)
+        guard FileManager.default.fileExists(atPath: candidate) else { return nil }
+        return try load(candidate)
+    }
+
+    public static func load(_ path: String) throws -> ConfigFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Error(file: path, line: nil, message: "cannot read the config file")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text, .basic)  // untyped scalars: no regex set-up (see RuleSet)
+        } catch let error as YamlError {
+            throw Error(file: path, line: nil, message: "not valid YAML: \(error)")
+        } catch {
+            throw Error(file: path, line: nil, message: "not valid YAML: \(error)")
+        }
+        var config = ConfigFile()
+        config.path = path
+        guard let node else { return config }  // an empty file configures nothing
+        let folder = (path as NSString).deletingLastPathComponent
+        let resolve = { (p: String) -> String in p.hasPrefix("/") ? p : (folder as NSString).appendingPathComponent(p) }
+        let root = try mapping(node, "the top level", path)
+        for (keyNode, value) in root {
+            let key = try scalar(keyNode, "a key", path)
+            switch key {
+            case "fail-on":
+                let text = try scalar(value, "fail-on", path)
+                guard let severity = Severity(rawValue: text) else {
+                    throw Error(file: path, line: line(value), message: "fail-on must be one of low, medium, high, critical, not '\(text)'")
+                }
+                config.failOn = severity
+            case "paths":
+                for (k, v) in try mapping(value, "paths", path) {
+                    let name = try scalar(k, "a key", path)
+                    guard name == "ignore" else { throw unknown("paths.\(name)", k, path, known: ["ignore"]) }
+                    config.ignore = try strings(v, "paths.ignore", path)
+                }
+            case "allow":
+                for (k, v) in try mapping(value, "allow", path) {
+                    let name = try scalar(k, "a key", path)
+                    guard name == "fingerprints" else { throw unknown("allow.\(name)", k, path, known: ["fingerprints"]) }
+                    guard case let .sequence(items) = v else {
+                        throw Error(file: path, line: line(v), message: "allow.fingerprints must be a list of {fingerprint, reason}")
+                    }
+                    for item in items {
+                        var fingerprint: String?
+                        var reason: String?
+                        for (ik, iv) in try mapping(item, "an allow.fingerprints entry", path) {
+                            switch try scalar(ik, "a key", path) {
+                            case "fingerprint": fingerprint = try scalar(iv, "fingerprint", path)
+                            case "reason": reason = try scalar(iv, "reason", path)
+                            case let other: throw unknown("allow.fingerprints[].\(other)", ik, path, known: ["fingerprint", "reason"])
+                            }
+                        }
+                        guard let raw = fingerprint, let valid = OCIConfig.fingerprint(raw) else {
+                            throw Error(file: path, line: line(item), message: "allow.fingerprints entry needs a fingerprint of 16 colon-separated hex bytes")
+                        }
+                        guard let reason, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+                            throw Error(file: path, line: line(item), message: "allow.fingerprints entry \(valid) needs a reason")
+                        }
+                        config.allowedFingerprints[valid] = reason
+                    }
+                }
+            case "known-keys":
+                config.knownKeys = try strings(value, "known-keys", path).map(resolve)
+            case "rules":
+                for (k, v) in try mapping(value, "rules", path) {
+                    switch try scalar(k, "a key", path) {
+                    case "extra": config.extraRules = try strings(v, "rules.extra", path).map(resolve)
+                    case "disable": config.disabledRules = try strings(v, "rules.disable", path)
+                    case let other: throw unknown("rules.\(other)", k, path, known: ["extra", "disable"])
+                    }
+                }
+            default:
+                throw unknown(key, keyNode, path, known: ["fail-on", "paths", "allow", "known-keys", "rules"])
+            }
+        }
+        return config
+    }
+
+    private static func line(_ node: Node) -> Int? { node.mark.map { $0.line } }
+
+    private static func unknown(_ key: String, _ node: Node, _ file: String, known: [String]) -> Error {
+        Error(file: file, line: line(node), message: "unknown key '\(key)' (known: \(known.joined(separator: ", ")))")
+    }
+
+    private static func mapping(_ node: Node, _ what: String, _ file: String) throws -> [(Node, Node)] {
+        guard case let .mapping(m) = node else {
+            throw Error(file: file, line: line(node), message: "\(what) must be a mapping (key: value)")
+        }
+        return m.map { ($0.key, $0.value) }
+    }
+
+    private static func scalar(_ node: Node, _ what: String, _ file: String) throws -> String {
+        guard case let .scalar(s) = node else {
+            throw Error(file: file, line: line(node), message: "\(what) must be a single value")
+        }
+        return s.string
+    }
+
+    private static func strings(_ node: Node, _ what: String, _ file: String) throws -> [String] {
+        guard case let .sequence(items) = node else {
+            throw Error(file: file, line: line(node), message: "\(what) must be a list of strings")
+        }
+        return try items.map { try scalar($0, "each entry of \(what)", file) }
+    }
+
+    /// The commented starter file `keyleak init` writes.
+    public static let starter = """
+    # keyleak configuration (see "Configuration" in keyleak's README).
+    # Every key is optional; an unknown key is an error, so typos do not pass silently.
+
+    # Exit 1 when a finding is at or above this severity: low, medium, high, critical.
+    fail-on: medium
+
+    paths:
+      # Globs of paths to leave out: * within a folder, ** across folders.
+      ignore: []
+      #  - "vendor/**"
+      #  - "**/*.min.js"
+
+    allow:
+      # Keys that may stay (test fixtures that were never registered anywhere).
+      # `keyleak fingerprint FILE` prints a key's fingerprint.
+      fingerprints: []
+      #  - fingerprint: "12:34:56:78:90:ab:cd:ef:12:34:56:78:90:ab:cd:ef"
+      #    reason: test fixture key, never registered
+
+    # Registered OCI API keys (`oci iam user api-key list --user-id OCID > file`),
+    # `fingerprint [label]` lines, or PEM public keys. Paths are relative to this file.
+    known-keys: []
+
+    rules:
+      # Folders of extra rule files (*.yaml), relative to this file.
+      extra: []
+      # Rule ids to turn off (`keyleak rules list` shows them).
+      disable: []
+
+    """
+}

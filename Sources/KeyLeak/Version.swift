@@ -1,4 +1,0 @@
-/// keyleak's version, printed by `--version` and written into reports.
-public enum KeyLeakVersion {
-    public static let current = "0.1.0"
-}

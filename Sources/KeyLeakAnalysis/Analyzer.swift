@@ -1,0 +1,204 @@
+import KeyLeakInput
+import KeyLeakMatching
+/// Turns raw matches into findings: normalises and decodes each candidate
+/// block, parses it with OpenSSL, and drops what is not a real key
+/// (placeholders, random base64 between markers, public keys).
+package struct Analyzer {
+    package let ruleSet: RuleSet
+
+    /// Body characters a preview shows after the armour (the fixed ASN.1
+    /// header of a key, never key material).
+    package static let previewBodyCharacters = 4
+
+    /// Findings for `matches` in `buffer`, with byte offsets relative to the
+    /// buffer. Findings nested in another key's span (a bare-DER match inside a
+    /// PEM body, the marker after a key) are dropped.
+    package func findings(for matches: [RawMatch], in buffer: UnsafeRawBufferPointer, block: Range<Int>) -> [Finding] {
+        var result: [Finding] = []
+        var coveredUntil = -1
+        var identitiesDone = false
+        for match in matches {
+            let rule = ruleSet.rules[match.rule]
+            if rule.analyzer == .ociConfig {
+                // Settings are read once per window, as whole documents.
+                guard !identitiesDone else { continue }
+                identitiesDone = true
+                result += identityFindings(rule, in: buffer).filter { block.contains($0.startOffset) }
+                continue
+            }
+            // NOTE: an armour line always starts a block of its own (a block ends
+            // where another BEGIN starts), so only what lies inside a key is skipped.
+            guard rule.analyzer == .pem || match.range.lowerBound >= coveredUntil else { continue }
+            guard let finding = analyze(match, rule: rule, in: buffer) else { continue }
+            if finding.key != nil { coveredUntil = max(coveredUntil, finding.endOffset) }
+            result.append(finding)
+        }
+        return result
+    }
+
+    private func analyze(_ match: RawMatch, rule: Rule, in buffer: UnsafeRawBufferPointer) -> Finding? {
+        let matched = Array(UnsafeRawBufferPointer(rebasing: buffer[match.range]))
+        switch rule.analyzer {
+        case .pem:
+            guard let block = PEMNormalizer.normalize(buffer, at: match.range.lowerBound),
+                  let facts = PrivateKey.analyze(block) else { return nil }
+            var finding = keyFinding(rule, facts, marker: block.ociMarker, start: match.range.lowerBound, end: block.endOffset,
+                                     preview: Analyzer.preview(armour: matched, body: block.body))
+            finding.secretHash = Analyzer.hash(block.body)
+            if facts.encrypted, facts.identity == nil, !facts.truncated { finding.sealedKey = PrivateKey.canonicalPEM(block) }
+            return finding
+        case .putty:
+            let (text, origin) = PEMNormalizer.unwrap(buffer, from: match.range.lowerBound,
+                                                       terminator: Array("Private-MAC:".utf8),
+                                                       quote: PEMNormalizer.openingQuote(buffer, before: match.range.lowerBound))
+            guard let (facts, length) = PuTTYKey.analyze(text: text), length > 0 else { return nil }
+            let end = origin[min(length, origin.count) - 1] + 1
+            let marker = PEMNormalizer.ociMarker(in: text, after: min(length, text.count)) != nil
+            var finding = keyFinding(rule, facts, marker: marker, start: match.range.lowerBound, end: end,
+                                     preview: Analyzer.clip(matched, 40))
+            finding.secretHash = Analyzer.hash(Array(text[0..<min(length, text.count)]))
+            return finding
+        case .base64PEM:
+            guard let decoded = PrivateKey.decodeBody(matched) else { return nil }
+            return decoded.withUnsafeBytes { inner -> Finding? in
+                guard let begin = PEMNormalizer.find(Array("-----BEGIN ".utf8), in: decoded),
+                      let block = PEMNormalizer.normalize(inner, at: begin.lowerBound),
+                      block.label.hasSuffix("PRIVATE KEY") || block.label.hasSuffix("PRIVATE KEY BLOCK"),
+                      let facts = PrivateKey.analyze(block) else { return nil }
+                var keyFacts = facts
+                keyFacts.encoding = .base64PEM
+                var finding = keyFinding(rule, keyFacts, marker: block.ociMarker, start: match.range.lowerBound,
+                                         end: match.range.upperBound, preview: Analyzer.clip(matched, 14))
+                finding.secretHash = Analyzer.hash(block.body)
+                if facts.encrypted, facts.identity == nil, !facts.truncated { finding.sealedKey = PrivateKey.canonicalPEM(block) }
+                return finding
+            }
+        case .der:
+            guard let der = PrivateKey.decodeBody(matched), var facts = PrivateKey.analyze(der: der) else { return nil }
+            facts.encoding = .bareDER
+            var finding = keyFinding(rule, facts, marker: false, start: match.range.lowerBound, end: match.range.upperBound,
+                                     preview: Analyzer.clip(matched, 8))
+            finding.secretHash = Analyzer.hash(matched)
+            return finding
+        case .ociMarker:
+            var finding = Finding(rule: rule.id, analyzer: rule.analyzer, severity: rule.severity, path: "",
+                                  preview: Analyzer.clip(Array(matched.drop(while: { $0 == 32 || $0 == 9 || $0 == 10 })), 16),
+                                  startOffset: match.range.lowerBound, endOffset: match.range.upperBound)
+            finding.secretHash = Analyzer.hash(matched)
+            return finding
+        case .ociConfig, .derFile, .pkcs12, .keystore, .credentialSet:
+            return nil
+        }
+    }
+
+    /// Findings for a whole binary file (DER key, PKCS#12, Java keystore) whose
+    /// start matched a file-start rule. `view` starts at the blob's first byte.
+    package func fileStartFindings(_ rule: Rule, in view: UnsafeRawBufferPointer) -> [Finding] {
+        switch rule.analyzer {
+        case .keystore:
+            let kind: ContainerKind = view.count >= 4 && view[0] == 0xce ? .jceks : .jks
+            let contents = JavaKeystore.contents(view)
+            // A truststore of certificates only holds nothing secret.
+            if !contents.unreadable, contents.privateKeys == 0, contents.secretKeys == 0 { return [] }
+            var finding = Finding(rule: rule.id, analyzer: rule.analyzer, severity: rule.severity, path: "",
+                                  preview: "(binary \(kind.rawValue) keystore)", startOffset: 0, endOffset: 1)
+            finding.container = ContainerFacts(kind: kind, privateKeys: contents.privateKeys, secretKeys: contents.secretKeys,
+                                               certificates: contents.certificates, incomplete: contents.unreadable)
+            return [finding]
+        case .derFile, .pkcs12:
+            guard let outer = DER.read(Array(view.prefix(8)), at: 0), outer.tag == 0x30 else { return [] }
+            // The header's own length plus its declared content length: the whole structure.
+            let total = outer.value.lowerBound + Analyzer.declaredLength(view)
+            guard total <= view.count, total > 16 else { return [] }
+            let der = Array(view.prefix(total))
+            if rule.analyzer == .pkcs12 {
+                guard OpenSSLKey.isPKCS12(der: der) else { return [] }
+                let keys = OpenSSLKey.pkcs12Keys(der: der, password: "") ?? OpenSSLKey.pkcs12Keys(der: der, password: nil)
+                guard let keys else {
+                    var finding = Finding(rule: rule.id, analyzer: rule.analyzer, severity: rule.severity, path: "",
+                                          preview: "(binary PKCS#12)", startOffset: 0, endOffset: 1)
+                    finding.container = ContainerFacts(kind: .pkcs12, privateKeys: nil, incomplete: true)
+                    finding.secretHash = Analyzer.hash(der)
+                    return [finding]
+                }
+                return keys.compactMap { key -> Finding? in
+                    guard let identity = Fingerprint(key: key) else { return nil }
+                    var facts = KeyFacts(format: .pkcs12, identity: identity)
+                    facts.encoding = .pkcs12
+                    var finding = keyFinding(rule, facts, marker: false, start: 0, end: 1, preview: "(binary PKCS#12)")
+                    finding.secretHash = Analyzer.hash(der)
+                    return finding
+                }
+            }
+            if var facts = PrivateKey.analyze(der: der) {
+                facts.encoding = .binaryDER
+                var finding = keyFinding(rule, facts, marker: false, start: 0, end: total, preview: "(binary DER)")
+                finding.secretHash = Analyzer.hash(der)
+                return [finding]
+            }
+            if OpenSSLKey.isEncryptedPKCS8(der: der), Analyzer.hasPBEAlgorithm(der) {
+                var facts = KeyFacts(format: .pkcs8, encrypted: true)
+                facts.encoding = .binaryDER
+                var finding = keyFinding(rule, facts, marker: false, start: 0, end: total, preview: "(binary DER)")
+                finding.secretHash = Analyzer.hash(der)
+                return [finding]
+            }
+            return []
+        case .pem, .putty, .base64PEM, .der, .ociMarker, .ociConfig, .credentialSet:
+            return []
+        }
+    }
+
+    /// The content length a DER header at the start of `view` declares.
+    package static func declaredLength(_ view: UnsafeRawBufferPointer) -> Int {
+        guard view.count >= 2 else { return 0 }
+        let first = Int(view[1])
+        guard first & 0x80 != 0 else { return first }
+        let count = first & 0x7f
+        guard count >= 1, count <= 4, view.count >= 2 + count else { return Int.max / 2 }
+        return (0..<count).reduce(0) { $0 << 8 | Int(view[2 + $1]) }
+    }
+
+    /// An EncryptedPrivateKeyInfo's algorithm is PBES2 or a PKCS#12 PBE (a
+    /// DigestInfo has the same shape, with a hash algorithm instead).
+    package static func hasPBEAlgorithm(_ der: [UInt8]) -> Bool {
+        let pbes2: [UInt8] = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d]
+        let pkcs12PBE: [UInt8] = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01]
+        let head = Array(der.prefix(32))
+        return ByteSearch.find(pbes2, in: head) != nil || ByteSearch.find(pkcs12PBE, in: head) != nil
+    }
+
+    private func identityFindings(_ rule: Rule, in buffer: UnsafeRawBufferPointer) -> [Finding] {
+        OCIConfig.identities(in: buffer).map { found in
+            let identity = found.identity
+            var finding = Finding(rule: rule.id, analyzer: rule.analyzer, severity: rule.severity, path: "",
+                                  preview: found.preview, startOffset: found.offset, endOffset: found.offset + 1)
+            finding.oci = identity
+            finding.secretHash = Analyzer.hash(Array([identity.source.rawValue, identity.profile ?? "", identity.user ?? "",
+                                                      identity.tenancy ?? "", identity.fingerprint ?? "",
+                                                      identity.keyFile ?? ""].joined(separator: "|").utf8))
+            return finding
+        }
+    }
+
+    private func keyFinding(_ rule: Rule, _ facts: KeyFacts, marker: Bool, start: Int, end: Int, preview: String) -> Finding {
+        Finding(rule: rule.id, analyzer: rule.analyzer, severity: rule.severity, path: "", key: facts, ociMarker: marker,
+                preview: preview, startOffset: start, endOffset: max(end, start + 1))
+    }
+
+    /// First 16 bytes of SHA-256, hex: enough to tell secrets apart, reveals nothing.
+    package static func hash(_ bytes: [UInt8]) -> String {
+        Digest.sha256(bytes).prefix(16).map { String($0, radix: 16).leftPadded(2) }.joined()
+    }
+
+    /// `-----BEGIN RSA PRIVATE KEY-----MIIE…`
+    package static func preview(armour: [UInt8], body: [UInt8]) -> String {
+        String(decoding: armour, as: UTF8.self) + String(decoding: body.prefix(previewBodyCharacters), as: UTF8.self) + "…"
+    }
+
+    /// The first `count` bytes, printable ASCII only, then `…`.
+    package static func clip(_ bytes: [UInt8], _ count: Int) -> String {
+        let printable = bytes.prefix(count).map { (32...126).contains($0) ? $0 : UInt8(ascii: "?") }
+        return String(decoding: printable, as: UTF8.self) + (bytes.count > count ? "…" : "")
+    }
+}

@@ -1,0 +1,37 @@
+import KeyLeakInput
+import KeyLeakMatching
+internal import COpenSSL
+
+/// Message digests through OpenSSL; each algorithm is fetched once and shared.
+package enum Digest {
+    /// A fetched `EVP_MD`, never freed (lives as long as the process).
+    /// SAFETY: a fetched EVP_MD is immutable and OpenSSL documents it as safe to
+    /// share between threads; only the per-call EVP_MD_CTX is mutable.
+    private final class Algorithm: @unchecked Sendable {
+        package let md: OpaquePointer?
+        package init(_ name: String) { md = EVP_MD_fetch(nil, name, nil) }
+    }
+
+    private static let md5Algorithm = Algorithm("MD5")
+    private static let sha256Algorithm = Algorithm("SHA256")
+    private static let sha1Algorithm = Algorithm("SHA1")
+
+    package static func md5(_ bytes: [UInt8]) -> [UInt8] { digest(bytes, md5Algorithm) }
+    package static func sha256(_ bytes: [UInt8]) -> [UInt8] { digest(bytes, sha256Algorithm) }
+    /// Only for naming git objects (git's own choice), never for security.
+    package static func sha1(_ bytes: [UInt8]) -> [UInt8] { digest(bytes, sha1Algorithm) }
+
+    private static func digest(_ bytes: [UInt8], _ algorithm: Algorithm) -> [UInt8] {
+        guard let md = algorithm.md else { return [] }
+        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let ok = bytes.withUnsafeBytes { raw in
+            EVP_Digest(raw.baseAddress, raw.count, &out, &length, md, nil)
+        }
+        guard ok == 1 else {
+            ERR_clear_error()
+            return []
+        }
+        return Array(out[0..<Int(length)])
+    }
+}

@@ -1,0 +1,193 @@
+import KeyLeakInput
+import KeyLeakMatching
+
+/// One thing keyleak reports: where, which rule, and the typed facts that
+/// analysis and linking learned. Severity and message are decided from those
+/// facts in one place (`Policy`, in KeyLeakReport); until then they hold the
+/// rule's severity and an empty message. Never holds a secret beyond its short
+/// `preview` (and, in memory only, an encrypted key's sealed bytes).
+public struct Finding: Sendable, Hashable {
+    /// Rule id (`private-key`).
+    public var rule: String
+    /// The analysis that made the finding.
+    public var analyzer: AnalyzerKind
+    /// How urgent it is: set by the policy from the facts below.
+    public var severity: Severity
+    /// Path relative to the scan root (`archive.zip!member` for archive members).
+    public var path: String
+    /// 1-based line and byte column of the first byte, and the last line.
+    public var line: Int
+    /// 1-based byte column of the first byte.
+    public var column: Int
+    /// Line of the last byte.
+    public var endLine: Int
+    /// Commit that introduced the blob (history scans), else nil.
+    public var commit: String?
+    /// Author of `commit`.
+    public var author: String?
+    /// Date (ISO 8601) of `commit`.
+    public var date: String?
+    /// Facts about the private key, nil for findings that are not keys.
+    public var key: KeyFacts?
+    /// An `OCI_API_KEY` line follows the key.
+    public var ociMarker: Bool
+    /// Registered key this key (or config fingerprint) matches, from `--known-keys`.
+    public var knownKey: KnownKeyMatch?
+    /// OCI identity of settings findings (and of a credential set).
+    public var oci: OCIIdentity?
+    /// What a key container (keystore, locked PKCS#12) holds.
+    public var container: ContainerFacts?
+    /// What a copied `.oci` folder holds (the `credential-set` analyzer).
+    public var credentialSet: CredentialSetFacts?
+    /// What linking found: the settings that name a key, the keys settings point to.
+    public var links = LinkFacts()
+    /// Linked findings (a config and the key it points to), sorted.
+    public var related: [RelatedFinding] = []
+    /// What the finding is, in a sentence: set by the policy.
+    public var message: String
+    /// The start of the match, cut after a few characters: never the secret.
+    public var preview: String
+    /// SHA-256 (hex) of the secret's normalised bytes: identifies a secret with
+    /// no fingerprint (an encrypted or truncated key) in baselines and SARIF.
+    public var secretHash: String?
+    /// A `keyleak:allow` (or `gitleaks:allow`, `pragma: allowlist secret`)
+    /// comment covers the finding. Suppression acts on it at the end.
+    public var inlineAllowed = false
+    /// Byte offsets of the match in its blob (start inclusive, end exclusive).
+    package var startOffset: Int
+    /// End of the match in its blob (exclusive).
+    package var endOffset: Int
+    /// An encrypted key's block as canonical PEM, kept in memory so that a
+    /// clear pass phrase found elsewhere in the scan can open it wherever the
+    /// key was (a file, an archive member, a git blob). Never written anywhere.
+    package var sealedKey: [UInt8]?
+    /// The git object id of the blob it is in (`--staged`, `--git`), for tracing it to commits.
+    public var blob: String?
+
+    /// A finding of `rule` (analyzed by `analyzer`) with the rule's `severity` until the policy decides.
+    public init(rule: String, analyzer: AnalyzerKind, severity: Severity, path: String, line: Int = 0, column: Int = 0,
+                endLine: Int = 0, commit: String? = nil, key: KeyFacts? = nil, ociMarker: Bool = false,
+                message: String = "", preview: String, startOffset: Int = 0, endOffset: Int = 0) {
+        self.rule = rule
+        self.analyzer = analyzer
+        self.severity = severity
+        self.path = path
+        self.line = line
+        self.column = column
+        self.endLine = endLine
+        self.commit = commit
+        self.key = key
+        self.ociMarker = ociMarker
+        self.message = message
+        self.preview = preview
+        self.startOffset = startOffset
+        self.endOffset = endOffset
+    }
+
+    /// The OCI fingerprint that identifies the finding: its key's, else the one its settings claim.
+    public var fingerprint: String? { key?.identity?.oci ?? oci?.fingerprint }
+
+    /// Report order: path, line, column, rule, commit; independent of thread count.
+    public static func reportOrder(_ a: Finding, _ b: Finding) -> Bool {
+        if a.path != b.path { return a.path.utf8.lexicographicallyPrecedes(b.path.utf8) }
+        if a.line != b.line { return a.line < b.line }
+        if a.column != b.column { return a.column < b.column }
+        if a.rule != b.rule { return a.rule < b.rule }
+        return (a.commit ?? "") < (b.commit ?? "")
+    }
+
+    /// Where the finding is, for `related` lists.
+    public var reference: RelatedFinding { RelatedFinding(path: path, line: line, rule: rule) }
+}
+
+/// What linking learned about a finding, as facts the policy words.
+public struct LinkFacts: Sendable, Hashable {
+    /// For a key: the settings that name it (by `key_file`, inline, or fingerprint).
+    public var owners: [LinkedSettings] = []
+    /// For a key: the settings whose clear pass phrase opened it.
+    public var openedBy: LinkedSettings?
+    /// For settings: the keys in the scan they point to.
+    public var keys: [RelatedFinding] = []
+    /// For settings: the fingerprint of a linked key that differs from the one they claim.
+    public var mismatchedFingerprint: String?
+    /// For settings: `key_file` names a key that is not in the scan.
+    public var keyFileMissing = false
+
+    /// No links.
+    public init() {}
+}
+
+/// Settings a key is linked to: where they are and what to call them.
+public struct LinkedSettings: Sendable, Hashable {
+    /// The settings finding.
+    public var reference: RelatedFinding
+    /// `OCI profile [ADMIN]`, `OCI Terraform provider settings`, `OCI_CLI_* variables`.
+    public var name: String
+
+    /// Settings `name` at `reference`.
+    public init(reference: RelatedFinding, name: String) {
+        self.reference = reference
+        self.name = name
+    }
+}
+
+/// The kind of a key container.
+public enum ContainerKind: String, Sendable, Hashable, CaseIterable {
+    /// Java keystore.
+    case jks = "JKS"
+    /// Java cryptography extension keystore.
+    case jceks = "JCEKS"
+    /// PKCS#12 / PFX.
+    case pkcs12 = "PKCS#12"
+}
+
+/// What a container that keyleak could not open to the keys holds.
+public struct ContainerFacts: Sendable, Hashable {
+    /// The container's kind.
+    public var kind: ContainerKind
+    /// Private key entries counted (keystores); nil when unknown.
+    public var privateKeys: Int?
+    /// Secret key entries counted (JCEKS).
+    public var secretKeys: Int
+    /// Certificates counted.
+    public var certificates: Int
+    /// The entries could not all be read (a cut-off store, a password).
+    public var incomplete: Bool
+
+    /// Facts of a `kind` container.
+    public init(kind: ContainerKind, privateKeys: Int?, secretKeys: Int = 0, certificates: Int = 0, incomplete: Bool) {
+        self.kind = kind
+        self.privateKeys = privateKeys
+        self.secretKeys = secretKeys
+        self.certificates = certificates
+        self.incomplete = incomplete
+    }
+}
+
+/// A copied `.oci` folder: how many profiles and keys, and whether they make a login.
+public struct CredentialSetFacts: Sendable, Hashable {
+    /// The folder, e.g. `backup/.oci`.
+    public var folder: String
+    /// Settings findings in it.
+    public var profiles: Int
+    /// Key findings in it.
+    public var keys: Int
+    /// A profile in it links to a key in it: a working login.
+    public var working: Bool
+
+    /// Facts of the set in `folder`.
+    public init(folder: String, profiles: Int, keys: Int, working: Bool) {
+        self.folder = folder
+        self.profiles = profiles
+        self.keys = keys
+        self.working = working
+    }
+}
+
+extension Provenance {
+    /// Writes where the blob came from onto a finding made from it.
+    func stamp(_ finding: inout Finding) {
+        finding.path = path
+        finding.blob = object
+    }
+}

@@ -1,0 +1,80 @@
+import KeyLeakInput
+import KeyLeakMatching
+
+/// The container format of a private key.
+public enum KeyFormat: String, Sendable, Hashable, CaseIterable {
+    /// RSAPrivateKey (`RSA PRIVATE KEY`).
+    case pkcs1
+    /// PrivateKeyInfo or EncryptedPrivateKeyInfo (`PRIVATE KEY`, `ENCRYPTED PRIVATE KEY`).
+    case pkcs8
+    /// ECPrivateKey (`EC PRIVATE KEY`).
+    case sec1
+    /// OpenSSL's DSA private key structure (`DSA PRIVATE KEY`).
+    case dsa
+    /// `OPENSSH PRIVATE KEY`.
+    case openssh
+    /// PuTTY `.ppk`, format 2 or 3.
+    case ppk2, ppk3
+    /// ssh.com / SECSH (`SSH2 ENCRYPTED PRIVATE KEY`).
+    case ssh2
+    /// OpenPGP secret key block.
+    case pgp
+    /// A key inside a PKCS#12 container.
+    case pkcs12
+}
+
+/// How the key's bytes were written where keyleak found them.
+public enum KeyEncoding: String, Sendable, Hashable, CaseIterable {
+    /// Text armour (PEM, PuTTY, SSH2, PGP), however it was embedded.
+    case armoured
+    /// A whole PEM file base64-encoded once more (`LS0tLS1CRUdJTi…`).
+    case base64PEM = "base64-pem"
+    /// The key's DER in base64 with no armour (`MII…`).
+    case bareDER = "base64-der"
+    /// A binary DER file.
+    case binaryDER = "der"
+    /// Inside a PKCS#12 container that opens without a password.
+    case pkcs12
+}
+
+/// What analysis learned about one private key.
+public struct KeyFacts: Sendable, Hashable {
+    /// Container format.
+    public var format: KeyFormat
+    /// How it was written. Default: armoured text.
+    public var encoding: KeyEncoding = .armoured
+    /// The private half is protected by a pass phrase.
+    public var encrypted: Bool
+    /// The block is cut short: only the beginning of a key structure is there.
+    public var truncated: Bool
+    /// An encrypted key that a clear pass phrase found in the scan opened.
+    public var decrypted = false
+    /// The public half's identity, when it could be derived (always for a parsed
+    /// key; for OpenSSH and PuTTY files also when encrypted).
+    public var identity: Fingerprint?
+    /// Algorithm named by the container when the key itself could not be read
+    /// (legacy encrypted PEM says `RSA`, `EC` or `DSA` in its label).
+    public var declaredAlgorithm: String?
+
+    /// Facts of a key in `format`.
+    public init(format: KeyFormat, encrypted: Bool = false, truncated: Bool = false,
+                identity: Fingerprint? = nil, declaredAlgorithm: String? = nil) {
+        self.format = format
+        self.encrypted = encrypted
+        self.truncated = truncated
+        self.identity = identity
+        self.declaredAlgorithm = declaredAlgorithm
+    }
+
+    /// RSA, EC, Ed25519, …: from the key, else from its container's label.
+    public var algorithm: String? { identity?.algorithm ?? declaredAlgorithm }
+
+    /// `RSA 2048 private key (pkcs1)`, `encrypted EC private key (pkcs8)`, …
+    public var summary: String {
+        var words: [String] = []
+        if truncated { words.append("truncated") }
+        if encrypted { words.append("encrypted") }
+        if let name = identity?.summary ?? algorithm { words.append(name) }
+        return words.joined(separator: " ") + " private key (\(format.rawValue))"
+    }
+}

@@ -1,0 +1,111 @@
+import KeyLeakInput
+import KeyLeakMatching
+import Foundation
+
+/// Registered OCI API keys, by fingerprint, from `--known-keys` files: the
+/// JSON `oci iam user api-key list` prints, text files of `fingerprint
+/// [label]` lines, or PEM public keys.
+public struct KnownKeys: Sendable {
+    private var entries: [String: KnownKeyMatch] = [:]
+
+    public static let none = KnownKeys()
+    public var isEmpty: Bool { entries.isEmpty }
+    public var count: Int { entries.count }
+
+    public struct LoadError: Error, CustomStringConvertible {
+        public var file: String
+        public var reason: String
+        public var description: String { "\(file): invalid known-keys file: \(reason)" }
+    }
+
+    public init() {}
+
+    /// Loads every file; a file that cannot be read, is malformed or lists no key is an error.
+    public init(files: [String]) throws {
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw LoadError(file: file, reason: "cannot read it")
+            }
+            let before = entries.count
+            let text = String(decoding: data, as: UTF8.self)
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.hasPrefix("{") || trimmed.hasPrefix("[") {
+                try loadJSON(data, file: file)
+            } else if trimmed.contains("-----BEGIN") {
+                try loadPEM(data, file: file)
+            } else {
+                try loadText(text, file: file)
+            }
+            if entries.count == before { throw LoadError(file: file, reason: "it lists no key") }
+        }
+    }
+
+    public func lookup(_ fingerprint: String) -> KnownKeyMatch? { entries[fingerprint.lowercased()] }
+
+    private mutating func add(_ fingerprint: String, _ match: KnownKeyMatch) {
+        // An ACTIVE entry wins over a rotated one for the same key.
+        if let existing = entries[fingerprint], existing.state?.uppercased() == "ACTIVE" { return }
+        entries[fingerprint] = match
+    }
+
+    private mutating func loadJSON(_ data: Data, file: String) throws {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw LoadError(file: file, reason: "not valid JSON (\((error as NSError).localizedDescription))")
+        }
+        let items: [Any]
+        if let dict = object as? [String: Any], let data = dict["data"] as? [Any] {
+            items = data
+        } else if let array = object as? [Any] {
+            items = array
+        } else {
+            throw LoadError(file: file, reason: "expected the output of `oci iam user api-key list`: an object with a \"data\" array")
+        }
+        for (index, item) in items.enumerated() {
+            guard let entry = item as? [String: Any] else {
+                throw LoadError(file: file, reason: "data[\(index)] is not an object")
+            }
+            guard let raw = entry["fingerprint"] as? String, let fingerprint = OCIConfig.fingerprint(raw) else {
+                throw LoadError(file: file, reason: "data[\(index)] has no valid \"fingerprint\" (16 colon-separated hex bytes)")
+            }
+            if let value = entry["key-value"] as? String {
+                let key = OpenSSLKey.publicKey(pem: Array(value.utf8))
+                guard let actual = key.flatMap({ Fingerprint(key: $0) })?.oci else {
+                    throw LoadError(file: file, reason: "data[\(index)] \"key-value\" is not a PEM public key")
+                }
+                guard actual == fingerprint else {
+                    throw LoadError(file: file, reason: "data[\(index)] lists fingerprint \(fingerprint) but its \"key-value\" has fingerprint \(actual)")
+                }
+            }
+            add(fingerprint, KnownKeyMatch(label: entry["key-id"] as? String, state: entry["lifecycle-state"] as? String,
+                                           user: entry["user-id"] as? String, source: file))
+        }
+    }
+
+    private mutating func loadPEM(_ data: Data, file: String) throws {
+        let name = (file as NSString).lastPathComponent
+        let blocks = KeyFile.publicKeys(in: String(decoding: data, as: UTF8.self))
+        if blocks.isEmpty { throw LoadError(file: file, reason: "no PUBLIC KEY block") }
+        for block in blocks {
+            guard let fingerprint = block.identity?.oci else {
+                throw LoadError(file: file, reason: "a \(block.label) block does not parse")
+            }
+            add(fingerprint, KnownKeyMatch(label: name, state: nil, user: nil, source: file))
+        }
+    }
+
+    private mutating func loadText(_ text: String, file: String) throws {
+        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\r")))
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let fields = line.split(maxSplits: 1, whereSeparator: { $0 == " " || $0 == "\t" })
+            guard let fingerprint = OCIConfig.fingerprint(String(fields[0])) else {
+                throw LoadError(file: file, reason: "line \(number + 1): expected `fingerprint [label]`, got \(line.prefix(60))")
+            }
+            let label = fields.count > 1 ? fields[1].trimmingCharacters(in: .whitespaces) : nil
+            add(fingerprint, KnownKeyMatch(label: label, state: nil, user: nil, source: file))
+        }
+    }
+}

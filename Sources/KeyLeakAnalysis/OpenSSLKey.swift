@@ -1,0 +1,192 @@
+import KeyLeakInput
+import KeyLeakMatching
+internal import COpenSSL
+
+/// An OpenSSL `EVP_PKEY`, owned: freed in `deinit`, never escaping as a pointer.
+package final class OpenSSLKey {
+    private let pkey: OpaquePointer
+
+    private init(_ pkey: OpaquePointer) { self.pkey = pkey }
+    fileprivate convenience init(owning pkey: OpaquePointer) { self.init(pkey) }
+    deinit { EVP_PKEY_free(pkey) }
+
+    /// Parses an unencrypted private key in DER: PKCS#8, PKCS#1 RSA, SEC1 EC or DSA.
+    package static func privateKey(der: [UInt8]) -> OpenSSLKey? {
+        der.withUnsafeBufferPointer { buffer -> OpenSSLKey? in
+            guard let base = buffer.baseAddress, !der.isEmpty else { return nil }
+            var cursor: UnsafePointer<UInt8>? = base
+            guard let key = d2i_AutoPrivateKey(nil, &cursor, Int(der.count)) else {
+                ERR_clear_error()
+                return nil
+            }
+            return OpenSSLKey(key)
+        }
+    }
+
+    /// Parses a PEM private key, decrypting it with `passphrase` when given.
+    /// Never prompts: without a pass phrase an encrypted key simply fails.
+    package static func privateKey(pem: [UInt8], passphrase: String? = nil) -> OpenSSLKey? {
+        withMemoryBIO(pem) { bio in
+            let key: OpaquePointer?
+            if let passphrase {
+                key = passphrase.withCString { phrase in
+                    PEM_read_bio_PrivateKey(bio, nil, { buf, size, rwflag, u in
+                        keyleak_password(buf, size, rwflag, u)
+                    }, UnsafeMutableRawPointer(mutating: phrase))
+                }
+            } else {
+                key = PEM_read_bio_PrivateKey(bio, nil, { buf, size, rwflag, u in
+                    keyleak_no_password(buf, size, rwflag, u)
+                }, nil)
+            }
+            ERR_clear_error()
+            return key.map(OpenSSLKey.init)
+        }
+    }
+
+    /// Parses a DER SubjectPublicKeyInfo.
+    package static func publicKey(spki der: [UInt8]) -> OpenSSLKey? {
+        der.withUnsafeBufferPointer { buffer -> OpenSSLKey? in
+            guard let base = buffer.baseAddress, !der.isEmpty else { return nil }
+            var cursor: UnsafePointer<UInt8>? = base
+            guard let key = d2i_PUBKEY(nil, &cursor, Int(der.count)) else {
+                ERR_clear_error()
+                return nil
+            }
+            return OpenSSLKey(key)
+        }
+    }
+
+    /// Parses a DER PKCS#1 RSAPublicKey.
+    package static func rsaPublicKey(pkcs1 der: [UInt8]) -> OpenSSLKey? {
+        der.withUnsafeBufferPointer { buffer -> OpenSSLKey? in
+            guard let base = buffer.baseAddress, !der.isEmpty else { return nil }
+            var cursor: UnsafePointer<UInt8>? = base
+            guard let key = d2i_PublicKey(EVP_PKEY_RSA, nil, &cursor, Int(der.count)) else {
+                ERR_clear_error()
+                return nil
+            }
+            return OpenSSLKey(key)
+        }
+    }
+
+    /// Parses a PEM public key (`PUBLIC KEY` or `RSA PUBLIC KEY`).
+    package static func publicKey(pem: [UInt8]) -> OpenSSLKey? {
+        let spki = withMemoryBIO(pem) { bio -> OpenSSLKey? in
+            let key = PEM_read_bio_PUBKEY(bio, nil, { buf, size, rwflag, u in
+                keyleak_no_password(buf, size, rwflag, u)
+            }, nil)
+            ERR_clear_error()
+            return key.map(OpenSSLKey.init)
+        }
+        return spki
+    }
+
+    /// True when `der` is a well-formed PKCS#8 EncryptedPrivateKeyInfo.
+    package static func isEncryptedPKCS8(der: [UInt8]) -> Bool {
+        der.withUnsafeBufferPointer { buffer -> Bool in
+            guard let base = buffer.baseAddress, !der.isEmpty else { return false }
+            var cursor: UnsafePointer<UInt8>? = base
+            guard let sig = d2i_X509_SIG(nil, &cursor, Int(der.count)) else {
+                ERR_clear_error()
+                return false
+            }
+            X509_SIG_free(sig)
+            return true
+        }
+    }
+
+    /// DER SubjectPublicKeyInfo of the key's public half (what OCI fingerprints).
+    package var subjectPublicKeyInfo: [UInt8] {
+        var out: UnsafeMutablePointer<UInt8>? = nil
+        let length = i2d_PUBKEY(pkey, &out)
+        guard length > 0, let out else { return [] }
+        defer { keyleak_openssl_free(out) }
+        return Array(UnsafeBufferPointer(start: out, count: Int(length)))
+    }
+
+    /// Size in bits (modulus for RSA and DSA, field size for EC).
+    package var bits: Int { Int(EVP_PKEY_get_bits(pkey)) }
+
+    /// Algorithm name as keyleak reports it: RSA, EC, DSA, Ed25519, X25519, Ed448, X448.
+    package var algorithm: String {
+        switch EVP_PKEY_get_base_id(pkey) {
+        case EVP_PKEY_RSA, EVP_PKEY_RSA_PSS: return "RSA"
+        case EVP_PKEY_EC: return "EC"
+        case EVP_PKEY_DSA: return "DSA"
+        case EVP_PKEY_ED25519: return "Ed25519"
+        case EVP_PKEY_X25519: return "X25519"
+        case EVP_PKEY_ED448: return "Ed448"
+        case EVP_PKEY_X448: return "X448"
+        default:
+            if let name = EVP_PKEY_get0_type_name(pkey) { return String(cString: name) }
+            return "unknown"
+        }
+    }
+
+    /// The named curve of an EC key (e.g. `prime256v1`), nil for other keys.
+    package var curve: String? {
+        guard EVP_PKEY_get_base_id(pkey) == EVP_PKEY_EC else { return nil }
+        var buffer = [CChar](repeating: 0, count: 80)
+        var length = 0
+        let ok = EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, &buffer, buffer.count, &length)
+        guard ok == 1 else {
+            ERR_clear_error()
+            return nil
+        }
+        return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// Runs `body` with a read-only memory BIO over `bytes`.
+/// SAFETY: `BIO_new_mem_buf` does not copy; the BIO is freed before the bytes go.
+private func withMemoryBIO<T>(_ bytes: [UInt8], _ body: (OpaquePointer) -> T?) -> T? {
+    bytes.withUnsafeBytes { raw -> T? in
+        guard let base = raw.baseAddress, let bio = BIO_new_mem_buf(base, Int32(raw.count)) else { return nil }
+        defer { BIO_free(bio) }
+        return body(bio)
+    }
+}
+
+extension OpenSSLKey {
+    /// The private keys in a PKCS#12 (PFX) file that opens with `password`
+    /// (nil for no password); nil when it does not open.
+    package static func pkcs12Keys(der: [UInt8], password: String?) -> [OpenSSLKey]? {
+        der.withUnsafeBufferPointer { buffer -> [OpenSSLKey]? in
+            guard let base = buffer.baseAddress, !der.isEmpty else { return nil }
+            var cursor: UnsafePointer<UInt8>? = base
+            guard let p12 = d2i_PKCS12(nil, &cursor, Int(der.count)) else {
+                ERR_clear_error()
+                return nil
+            }
+            defer { PKCS12_free(p12) }
+            var pkey: OpaquePointer?
+            var cert: OpaquePointer?
+            let ok: Int32 = if let password {
+                password.withCString { PKCS12_parse(p12, $0, &pkey, &cert, nil) }
+            } else {
+                PKCS12_parse(p12, nil, &pkey, &cert, nil)
+            }
+            if let cert { X509_free(cert) }
+            guard ok == 1 else {
+                ERR_clear_error()
+                return nil
+            }
+            return pkey.map { [OpenSSLKey(owning: $0)] } ?? []
+        }
+    }
+
+    /// True when `der` parses as a PKCS#12 structure at all.
+    package static func isPKCS12(der: [UInt8]) -> Bool {
+        der.withUnsafeBufferPointer { buffer -> Bool in
+            guard let base = buffer.baseAddress, !der.isEmpty else { return false }
+            var cursor: UnsafePointer<UInt8>? = base
+            guard let p12 = d2i_PKCS12(nil, &cursor, Int(der.count)) else {
+                ERR_clear_error()
+                return false
+            }
+            PKCS12_free(p12)
+            return true
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// Runs `git` in a repository and collects its output.
+package struct GitCommand {
+    /// Working directory: anywhere inside the repository.
+    package let directory: String
+
+    /// Runs git in `directory`.
+    package init(directory: String) { self.directory = directory }
+
+    package struct Failure: Error, CustomStringConvertible {
+        package var arguments: [String]
+        package var status: Int32
+        package var stderr: String
+        package var description: String {
+            let text = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+            return text.isEmpty ? "git \(arguments.joined(separator: " ")) failed (exit \(status))" : text
+        }
+    }
+
+    /// A git process already started; `finish()` collects its output. Lets a
+    /// caller do other work (load rules) while git runs.
+    package final class Running: @unchecked Sendable {
+        // SAFETY: `finish()` is called once, by the thread that owns the scan.
+        package let arguments: [String]
+        private let child: Result<ChildProcess, Failure>
+
+        fileprivate init(arguments: [String], child: Result<ChildProcess, Failure>) {
+            self.arguments = arguments
+            self.child = child
+        }
+
+        /// Waits for git and returns its standard output, or throws its error text.
+        package func finish() throws -> Data {
+            let child = try self.child.get()
+            // NOTE: git writes little to stderr; reading it after stdout cannot block for long.
+            let output = ChildProcess.readAll(child.output)
+            let errorText = ChildProcess.readAll(child.error)
+            let status = child.wait()
+            guard status == 0 else {
+                throw Failure(arguments: arguments, status: status, stderr: String(decoding: errorText, as: UTF8.self))
+            }
+            return output
+        }
+    }
+
+    /// Starts git with `arguments` (no input); a failure to start surfaces in `finish()`.
+    package func start(_ arguments: [String]) -> Running {
+        do {
+            return Running(arguments: arguments, child: .success(try ChildProcess(["git", "-C", directory] + arguments, stdin: false)))
+        } catch {
+            return Running(arguments: arguments, child: .failure(Failure(arguments: arguments, status: -1, stderr: "\(error)")))
+        }
+    }
+
+    /// Runs git with `arguments`, optionally feeding `input`, and returns standard output.
+    package func run(_ arguments: [String], input: Data? = nil) throws -> Data {
+        guard let input else { return try start(arguments).finish() }
+        let child: ChildProcess
+        do {
+            child = try ChildProcess(["git", "-C", directory] + arguments, stdin: true)
+        } catch {
+            throw Failure(arguments: arguments, status: -1, stderr: "\(error)")
+        }
+        child.feed(input)
+        return try Running(arguments: arguments, child: .success(child)).finish()
+    }
+
+    package func text(_ arguments: [String]) throws -> String {
+        String(decoding: try run(arguments), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

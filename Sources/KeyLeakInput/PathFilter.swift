@@ -1,0 +1,65 @@
+/// Glob patterns for paths to leave out (`paths.ignore` in `.keyleak.yaml`):
+/// `*` any characters but `/`, `?` one such character, `**` any number of
+/// folders. A pattern without `/` matches a file or folder name at any depth
+/// (`*.min.js`); a pattern ending in `/**` also leaves out the folder itself.
+public struct PathFilter: Sendable {
+    public let patterns: [String]
+
+    public init(_ patterns: [String]) { self.patterns = patterns }
+
+    public var isEmpty: Bool { patterns.isEmpty }
+
+    /// True when `path` (relative to the scan root, `/`-separated) is ignored.
+    public func ignores(_ path: String) -> Bool {
+        let p = Array(path.utf8)
+        for pattern in patterns {
+            let g = Array(pattern.utf8)
+            if PathFilter.match(g, p) { return true }
+            if !g.contains(UInt8(ascii: "/")) {
+                // Any single component.
+                for component in p.split(separator: UInt8(ascii: "/")) where PathFilter.match(g, Array(component)) { return true }
+            } else if pattern.hasSuffix("/**"), PathFilter.match(Array(g.dropLast(3)), p) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Matches a whole path; `**` spans folders, `*` and `?` do not cross `/`.
+    package static func match(_ g: [UInt8], _ p: [UInt8]) -> Bool {
+        var memo = [Int8](repeating: -1, count: (g.count + 1) * (p.count + 1))
+        func go(_ i: Int, _ j: Int) -> Bool {
+            let key = i * (p.count + 1) + j
+            if memo[key] >= 0 { return memo[key] == 1 }
+            var result: Bool
+            if i == g.count {
+                result = j == p.count
+            } else if g[i] == UInt8(ascii: "*"), i + 1 < g.count, g[i + 1] == UInt8(ascii: "*") {
+                // `**/` matches zero or more whole folders; a bare `**` anything.
+                var next = i + 2
+                let slash = next < g.count && g[next] == UInt8(ascii: "/")
+                if slash { next += 1 }
+                result = go(next, j)
+                var k = j
+                while !result && k < p.count {
+                    if !slash || p[k] == UInt8(ascii: "/") { result = go(next, k + 1) }
+                    k += 1
+                }
+            } else if g[i] == UInt8(ascii: "*") {
+                result = go(i + 1, j)
+                var k = j
+                while !result && k < p.count && p[k] != UInt8(ascii: "/") {
+                    result = go(i + 1, k + 1)
+                    k += 1
+                }
+            } else if j < p.count && (g[i] == p[j] || (g[i] == UInt8(ascii: "?") && p[j] != UInt8(ascii: "/"))) {
+                result = go(i + 1, j + 1)
+            } else {
+                result = false
+            }
+            memo[key] = result ? 1 : 0
+            return result
+        }
+        return go(0, 0)
+    }
+}

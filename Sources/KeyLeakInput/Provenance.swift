@@ -1,0 +1,21 @@
+/// Where a blob came from: the path findings report (relative to the scan
+/// root, with `!` between archive members), and for history scans the git
+/// object id, by which findings are traced to the commits that hold the blob.
+/// It travels beside the blob and is stamped on each finding when it is made.
+public struct Provenance: Sendable, Hashable {
+    /// Path as reported: `deploy/key.pem`, `backup.zip!home/.ssh/id_rsa`.
+    public var path: String
+    /// The git blob's object id (`--staged`, `--git`), else nil.
+    public var object: String?
+
+    /// A blob found at `path`, from git object `object` if any.
+    public init(path: String, object: String? = nil) {
+        self.path = path
+        self.object = object
+    }
+
+    /// The provenance of a member of this blob (an archive's): `path!member`.
+    public func member(_ name: String) -> Provenance {
+        Provenance(path: path + "!" + name, object: object)
+    }
+}

@@ -1,0 +1,17 @@
+import Foundation
+
+/// Runs `body(index)` on `count` threads of our own (not Swift's cooperative
+/// pool: file reads block) and returns when all have finished.
+package func runWorkers(_ count: Int, stackSize: Int = 4 << 20, _ body: @escaping @Sendable (Int) -> Void) {
+    let group = DispatchGroup()
+    for index in 0..<max(1, count) {
+        group.enter()
+        let thread = Thread {
+            body(index)
+            group.leave()
+        }
+        thread.stackSize = stackSize
+        thread.start()
+    }
+    group.wait()
+}

@@ -1,0 +1,31 @@
+/// Which analysis turns a rule's match into a finding. A rule file names it
+/// with the raw value (`analyzer: base64-pem`).
+public enum AnalyzerKind: String, Sendable, CaseIterable, Hashable {
+    /// A PEM (or SSH2) armoured block: normalised, decoded, parsed with OpenSSL.
+    case pem
+    /// A PuTTY `.ppk` file (v2 or v3).
+    case putty
+    /// A whole PEM file base64-encoded once more (`LS0tLS1CRUdJTi…`).
+    case base64PEM = "base64-pem"
+    /// A private key's DER in base64 with no armour (`MII…`).
+    case der
+    /// Oracle's `OCI_API_KEY` line on its own.
+    case ociMarker = "oci-marker"
+    /// OCI settings: config profiles, Terraform, `OCI_CLI_*` variables.
+    case ociConfig = "oci-config"
+    /// A binary DER private key file (tried at the first byte of every blob).
+    case derFile = "der-file"
+    /// A PKCS#12 / PFX container (first byte of every blob).
+    case pkcs12
+    /// A Java keystore, JKS or JCEKS (first byte of every blob).
+    case keystore
+    /// Derived after the scan from other findings (a copied `.oci` folder):
+    /// the rule has no pattern and no keywords.
+    case credentialSet = "credential-set"
+
+    /// The rule looks at the start of every blob rather than near keywords.
+    public var isFileStart: Bool { self == .derFile || self == .pkcs12 || self == .keystore }
+
+    /// The rule matches nothing itself: linking makes its findings.
+    public var isDerived: Bool { self == .credentialSet }
+}

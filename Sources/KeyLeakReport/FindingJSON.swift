@@ -1,0 +1,146 @@
+import KeyLeakAnalysis
+import KeyLeakInput
+import KeyLeakMatching
+
+/// A finding as a JSON object (the field names of DESIGN.md's contract, in
+/// its order) and back: `keyleak merge` reads reports into the same typed
+/// findings a scan makes, so it can link and judge them again.
+package enum FindingJSON {
+    /// The finding's object; every fact the policy uses is in it.
+    package static func value(_ f: Finding) -> JSONWriter.Value {
+        .object(location(f) + keyFields(f.key, fingerprint: f.fingerprint) + [
+            ("oci_marker", .bool(f.ociMarker)),
+            ("known_key", f.knownKey.map { k in
+                .object([("label", .optional(k.label)), ("state", .optional(k.state)), ("user", .optional(k.user)),
+                         ("source", .string(k.source))])
+            } ?? .null),
+            ("oci", f.oci.map(ociValue) ?? .null),
+            ("container", f.container.map(containerValue) ?? .null),
+            ("credential_set", f.credentialSet.map { s in
+                .object([("folder", .string(s.folder)), ("profiles", .int(s.profiles)), ("keys", .int(s.keys)),
+                         ("working", .bool(s.working))])
+            } ?? .null),
+            ("related", .array(f.related.map {
+                .object([("path", .string($0.path)), ("line", .int($0.line)), ("rule", .string($0.rule))])
+            })),
+            ("message", .string(f.message)),
+            ("preview", .string(f.preview)),
+            ("secret_id", .optional(f.secretHash)),
+        ])
+    }
+
+    private static func location(_ f: Finding) -> [(String, JSONWriter.Value)] {
+        [
+            ("rule", .string(f.rule)),
+            ("severity", .string(f.severity.rawValue)),
+            ("path", .string(f.path)),
+            ("line", .int(f.line)),
+            ("column", .int(f.column)),
+            ("end_line", .int(f.endLine)),
+            ("commit", .optional(f.commit)),
+            ("author", .optional(f.author)),
+            ("date", .optional(f.date)),
+            ("blob", .optional(f.blob)),
+        ]
+    }
+
+    private static func keyFields(_ key: KeyFacts?, fingerprint: String?) -> [(String, JSONWriter.Value)] {
+        [
+            ("fingerprint", .optional(fingerprint)),
+            ("sha256", .optional(key?.identity?.sha256)),
+            ("key_type", .optional(key?.algorithm)),
+            ("key_bits", .optional(key?.identity?.bits)),
+            ("key_curve", .optional(key?.identity?.curve)),
+            ("key_format", .optional(key?.format.rawValue)),
+            ("key_encoding", .optional(key?.encoding.rawValue)),
+            ("encrypted", .bool(key?.encrypted ?? false)),
+            ("decrypted", .bool(key?.decrypted ?? false)),
+            ("truncated", .bool(key?.truncated ?? false)),
+        ]
+    }
+
+    private static func ociValue(_ o: OCIIdentity) -> JSONWriter.Value {
+        .object([("source", .string(o.source.rawValue)), ("profile", .optional(o.profile)), ("user", .optional(o.user)),
+                 ("tenancy", .optional(o.tenancy)), ("region", .optional(o.region)), ("fingerprint", .optional(o.fingerprint)),
+                 ("key_file", .optional(o.keyFile)), ("pass_phrase", .bool(o.hasPassPhrase)), ("inline_key", .bool(o.inlineKey)),
+                 ("security_token_file", .optional(o.securityTokenFile))])
+    }
+
+    private static func containerValue(_ c: ContainerFacts) -> JSONWriter.Value {
+        .object([("kind", .string(c.kind.rawValue)), ("private_keys", .optional(c.privateKeys)),
+                 ("secret_keys", .int(c.secretKeys)), ("certificates", .int(c.certificates)), ("incomplete", .bool(c.incomplete))])
+    }
+
+    /// Reads a finding object back; nil when a required field is missing or
+    /// has the wrong type. `analyzer` names the analyzer of a rule id (nil for
+    /// a rule keyleak does not know: the facts then say what it was).
+    package static func finding(_ o: [String: Any], analyzer: (String) -> AnalyzerKind?) -> Finding? {
+        guard let rule = o["rule"] as? String, let severityText = o["severity"] as? String,
+              let severity = Severity(rawValue: severityText), let path = o["path"] as? String,
+              let line = o["line"] as? Int else { return nil }
+        let key = keyFacts(o)
+        let oci = (o["oci"] as? [String: Any]).flatMap(identity)
+        let container = (o["container"] as? [String: Any]).flatMap(containerFacts)
+        let set = (o["credential_set"] as? [String: Any]).flatMap { s -> CredentialSetFacts? in
+            guard let folder = s["folder"] as? String, let profiles = s["profiles"] as? Int, let keys = s["keys"] as? Int,
+                  let working = s["working"] as? Bool else { return nil }
+            return CredentialSetFacts(folder: folder, profiles: profiles, keys: keys, working: working)
+        }
+        let kind = analyzer(rule) ?? (set != nil ? .credentialSet : key != nil ? .pem : oci != nil ? .ociConfig
+            : container?.kind == .pkcs12 ? .pkcs12 : container != nil ? .keystore : .ociMarker)
+        var f = Finding(rule: rule, analyzer: kind, severity: severity, path: path, line: line,
+                        column: o["column"] as? Int ?? 1, endLine: o["end_line"] as? Int ?? line,
+                        commit: o["commit"] as? String, key: key, ociMarker: o["oci_marker"] as? Bool ?? false,
+                        message: o["message"] as? String ?? "", preview: o["preview"] as? String ?? "")
+        f.author = o["author"] as? String
+        f.date = o["date"] as? String
+        f.blob = o["blob"] as? String
+        f.oci = oci
+        f.container = container
+        f.credentialSet = set
+        f.secretHash = o["secret_id"] as? String
+        if let k = o["known_key"] as? [String: Any], let source = k["source"] as? String {
+            f.knownKey = KnownKeyMatch(label: k["label"] as? String, state: k["state"] as? String, user: k["user"] as? String,
+                                       source: source)
+        }
+        f.related = (o["related"] as? [[String: Any]] ?? []).compactMap { r in
+            guard let p = r["path"] as? String, let l = r["line"] as? Int, let id = r["rule"] as? String else { return nil }
+            return RelatedFinding(path: p, line: l, rule: id)
+        }
+        return f
+    }
+
+    private static func keyFacts(_ o: [String: Any]) -> KeyFacts? {
+        guard let formatText = o["key_format"] as? String, let format = KeyFormat(rawValue: formatText) else { return nil }
+        var identity: Fingerprint?
+        if let fingerprint = o["fingerprint"] as? String, let algorithm = o["key_type"] as? String, let bits = o["key_bits"] as? Int {
+            identity = Fingerprint(oci: fingerprint, sha256: o["sha256"] as? String, algorithm: algorithm, bits: bits,
+                                   curve: o["key_curve"] as? String)
+        }
+        var facts = KeyFacts(format: format, encrypted: o["encrypted"] as? Bool ?? false, truncated: o["truncated"] as? Bool ?? false,
+                             identity: identity, declaredAlgorithm: identity == nil ? o["key_type"] as? String : nil)
+        facts.decrypted = o["decrypted"] as? Bool ?? false
+        facts.encoding = (o["key_encoding"] as? String).flatMap(KeyEncoding.init(rawValue:)) ?? .armoured
+        return facts
+    }
+
+    private static func identity(_ o: [String: Any]) -> OCIIdentity? {
+        guard let sourceText = o["source"] as? String, let source = OCISource(rawValue: sourceText) else { return nil }
+        var identity = OCIIdentity(source: source, profile: o["profile"] as? String)
+        identity.user = o["user"] as? String
+        identity.tenancy = o["tenancy"] as? String
+        identity.region = o["region"] as? String
+        identity.fingerprint = o["fingerprint"] as? String
+        identity.keyFile = o["key_file"] as? String
+        identity.hasPassPhrase = o["pass_phrase"] as? Bool ?? false
+        identity.inlineKey = o["inline_key"] as? Bool ?? false
+        identity.securityTokenFile = o["security_token_file"] as? String
+        return identity
+    }
+
+    private static func containerFacts(_ o: [String: Any]) -> ContainerFacts? {
+        guard let kindText = o["kind"] as? String, let kind = ContainerKind(rawValue: kindText) else { return nil }
+        return ContainerFacts(kind: kind, privateKeys: o["private_keys"] as? Int, secretKeys: o["secret_keys"] as? Int ?? 0,
+                              certificates: o["certificates"] as? Int ?? 0, incomplete: o["incomplete"] as? Bool ?? false)
+    }
+}

@@ -1,0 +1,136 @@
+import KeyLeakAnalysis
+import KeyLeakInput
+import KeyLeakMatching
+
+/// Decides every finding's severity and wording from its typed facts, in one
+/// place (DESIGN.md, Severity). Run once after linking, in a scan and in
+/// `keyleak merge` alike, so both say the same about the same facts.
+public struct Policy: Sendable {
+    /// Each rule's base severity, by id: what its matches are worth before the facts adjust it.
+    private let ruleSeverity: [String: Severity]
+
+    /// A policy for findings of `rules`. A finding of a rule not listed (a
+    /// custom rule in a merged report) keeps its own severity as the base.
+    public init(rules: [Rule]) {
+        ruleSeverity = Dictionary(rules.map { ($0.id, $0.severity) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Sets `severity` and `message` of every finding.
+    public func apply(_ findings: inout [Finding]) {
+        for i in findings.indices {
+            findings[i].severity = severity(findings[i])
+            findings[i].message = message(findings[i])
+        }
+    }
+
+    /// The severity the facts of `f` call for.
+    public func severity(_ f: Finding) -> Severity {
+        let base = ruleSeverity[f.rule] ?? f.severity
+        let knownActive = f.knownKey.map { $0.state == nil || $0.state?.uppercased() == "ACTIVE" } ?? false
+        let linked = !f.links.owners.isEmpty || !f.links.keys.isEmpty
+        if let key = f.key {
+            // A key linked to OCI settings, or registered and active, is an OCI API key
+            // whatever else is true of it.
+            if linked || knownActive { return .critical }
+            if key.truncated { return .medium }
+            if key.encrypted && !key.decrypted {
+                // What `oci setup keys --passphrase` writes: a known OCI API key behind one pass phrase.
+                return f.ociMarker ? .high : .medium
+            }
+            if f.ociMarker { return .critical }
+            return base
+        }
+        if let set = f.credentialSet { return set.working ? .critical : base }
+        if let identity = f.oci {
+            if linked { return .critical }
+            if identity.hasPassPhrase { return max(base, .high) }
+            return base
+        }
+        if let container = f.container, container.kind == .pkcs12 { return .medium }
+        return base
+    }
+
+    /// The sentence that says what `f` is.
+    public func message(_ f: Finding) -> String {
+        var text: String
+        if let key = f.key {
+            text = key.summary
+            switch key.encoding {
+            case .armoured: break
+            case .base64PEM: text += ", base64-encoded PEM"
+            case .bareDER: text += ", base64 DER without armour"
+            case .binaryDER: text += ", binary DER file"
+            case .pkcs12: text += ", in a PKCS#12 container that opens without a password"
+            }
+            if f.ociMarker { text += ", marked as an OCI API key (OCI_API_KEY line)" }
+            if let opener = f.links.openedBy {
+                text += ", opened with the pass phrase of \(opener.name) in \(opener.reference.path)"
+            }
+            for owner in f.links.owners {
+                text += ", the key of \(owner.name) in \(owner.reference.path):\(owner.reference.line)"
+            }
+        } else if let set = f.credentialSet {
+            text = "OCI credential set in \(set.folder): \(Policy.count(set.profiles, "profile")), \(Policy.count(set.keys, "key"))"
+            if set.working, let user = f.oci?.user {
+                text += " — a working OCI login for user \(user)" + (f.oci?.tenancy.map { " in tenancy \($0)" } ?? "")
+            }
+            return text
+        } else if let identity = f.oci {
+            text = Policy.describe(identity)
+            for key in f.links.keys { text += ", its key is in the scan at \(key.path):\(key.line)" }
+            if let actual = f.links.mismatchedFingerprint, let claimed = identity.fingerprint {
+                text += " but its fingerprint \(actual) does not match the profile's \(claimed)"
+            }
+            if f.links.keyFileMissing, let keyFile = identity.keyFile { text += " (key file \(keyFile) is not in the scan)" }
+        } else if let container = f.container {
+            text = Policy.describe(container)
+        } else if f.analyzer == .ociMarker {
+            text = "OCI_API_KEY marker line with no private key before it (part of a pasted OCI API key?)"
+        } else {
+            text = f.message.isEmpty ? f.rule : f.message
+        }
+        if let known = f.knownKey, let fingerprint = f.fingerprint {
+            let name = known.label.map { "'\($0)'" } ?? fingerprint
+            let owner = known.user.map { " of user \($0)" } ?? ""
+            switch known.state?.uppercased() {
+            case "ACTIVE"?, nil: text += ", a registered OCI API key (\(name)\(owner), \(known.state ?? "listed"))"
+            default: text += ", a registered OCI API key already rotated (\(name)\(owner), \(known.state!))"
+            }
+        }
+        return text
+    }
+
+    /// `OCI config profile [DEFAULT]: user …, tenancy …, fingerprint …, key file …`
+    static func describe(_ identity: OCIIdentity) -> String {
+        var head: String
+        switch identity.source {
+        case .config: head = "OCI config profile" + (identity.profile.map { " [\($0)]" } ?? "")
+        case .terraform: head = "OCI Terraform provider settings"
+        case .env: head = "OCI CLI environment variables"
+        }
+        var facts: [String] = []
+        if let user = identity.user { facts.append("user \(user)") }
+        if let tenancy = identity.tenancy { facts.append("tenancy \(tenancy)") }
+        if let region = identity.region { facts.append("region \(region)") }
+        if let fingerprint = identity.fingerprint { facts.append("fingerprint \(fingerprint)") }
+        if let keyFile = identity.keyFile { facts.append("key file \(keyFile)") }
+        if identity.inlineKey { facts.append("private key inline") }
+        if identity.securityTokenFile != nil { facts.append("session token file") }
+        if identity.hasPassPhrase { facts.append("PASS PHRASE IN CLEAR") }
+        return head + (facts.isEmpty ? "" : ": " + facts.joined(separator: ", "))
+    }
+
+    /// `Java keystore (JKS): 1 private key entry, 2 certificates`, `PKCS#12 key container, protected by a password`.
+    static func describe(_ container: ContainerFacts) -> String {
+        guard container.kind != .pkcs12 else { return "PKCS#12 key container, protected by a password" }
+        let keys = container.privateKeys ?? 0
+        let what = container.incomplete && keys == 0
+            ? "a container of private keys and certificates"
+            : "\(keys) private key entr\(keys == 1 ? "y" : "ies")" + (container.secretKeys > 0 ? ", secret keys" : "")
+                + ", \(count(container.certificates, "certificate"))" + (container.incomplete ? " and more" : "")
+        return "Java keystore (\(container.kind.rawValue)): \(what)"
+    }
+
+    /// `1 key`, `2 keys`.
+    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+}

@@ -1,0 +1,110 @@
+import KeyLeakInput
+import KeyLeakMatching
+import KeyLeakAnalysis
+import Foundation
+
+/// `--format sarif`: SARIF 2.1.0 as GitHub code scanning accepts it: rules
+/// with help, results with locations (and the commit in history scans),
+/// severity as `level` and `security-severity`, and partial fingerprints that
+/// identify the secret rather than its line.
+public enum SARIFReporter {
+    public static func render(_ report: ScanReport, rules: [Rule]) -> String {
+        let used = Set(report.findings.map(\.rule))
+        var ruleList = rules.filter { used.contains($0.id) }.map(rule)
+        var ids = rules.filter { used.contains($0.id) }.map(\.id)
+        // A rule the run does not know (a custom rule in a merged report) still gets an entry.
+        for id in used.subtracting(ids).sorted() {
+            ruleList.append(.object([("id", .string(id)), ("shortDescription", .object([("text", .string(id))]))]))
+            ids.append(id)
+        }
+        let index = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+        let driver = JSONWriter.Value.object([
+            ("name", .string("keyleak")),
+            ("version", .string(KeyLeakVersion.current)),
+            ("semanticVersion", .string(KeyLeakVersion.current)),
+            ("rules", .array(ruleList)),
+        ])
+        let run = JSONWriter.Value.object([
+            ("tool", .object([("driver", driver)])),
+            ("columnKind", .string("utf16CodeUnits")),
+            ("results", .array(report.findings.map { result($0, ruleIndex: index[$0.rule]!) })),
+        ])
+        return JSONWriter.render(.object([
+            ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")),
+            ("version", .string("2.1.0")),
+            ("runs", .array([run])),
+        ])) + "\n"
+    }
+
+    package static func level(_ severity: Severity) -> String {
+        switch severity {
+        case .critical, .high: return "error"
+        case .medium: return "warning"
+        case .low: return "note"
+        }
+    }
+
+    /// GitHub's `security-severity`: critical ≥ 9, high 7–8.9, medium 4–6.9, low < 4.
+    package static func securitySeverity(_ severity: Severity) -> String {
+        switch severity {
+        case .critical: return "9.5"
+        case .high: return "8.0"
+        case .medium: return "5.5"
+        case .low: return "3.0"
+        }
+    }
+
+    private static func rule(_ r: Rule) -> JSONWriter.Value {
+        let help = (r.description ?? r.title)
+            + " Remove the secret from the file (and from history), rotate it, and see `keyleak doctor` for OCI configs."
+        return .object([
+            ("id", .string(r.id)),
+            ("name", .string(r.id.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined())),
+            ("shortDescription", .object([("text", .string(r.title))])),
+            ("fullDescription", .object([("text", .string(r.description ?? r.title))])),
+            ("help", .object([("text", .string(help)), ("markdown", .string(help))])),
+            ("defaultConfiguration", .object([("level", .string(level(r.severity)))])),
+            ("properties", .object([
+                ("security-severity", .string(securitySeverity(r.severity))),
+                ("tags", .array([.string("security"), .string("secret"), .string("private-key")])),
+            ])),
+        ])
+    }
+
+    private static func result(_ f: Finding, ruleIndex: Int) -> JSONWriter.Value {
+        var message = f.message
+        if let fingerprint = f.key?.identity?.oci { message += " (fingerprint \(fingerprint))" }
+        if let commit = f.commit { message += " in commit \(commit)" }
+        var properties: [(String, JSONWriter.Value)] = [
+            ("severity", .string(f.severity.rawValue)),
+            ("security-severity", .string(securitySeverity(f.severity))),
+        ]
+        if let fingerprint = f.key?.identity?.oci ?? f.oci?.fingerprint { properties.append(("fingerprint", .string(fingerprint))) }
+        if let commit = f.commit { properties.append(("commit", .string(commit))) }
+        // Every fact of the finding, as in `--format json`, so `keyleak merge` can read SARIF back.
+        properties.append(("keyleak", FindingJSON.value(f)))
+        let identity = f.key?.identity?.oci ?? f.secretHash ?? "\(f.path):\(f.line)"
+        return .object([
+            ("ruleId", .string(f.rule)),
+            ("ruleIndex", .int(ruleIndex)),
+            ("level", .string(level(f.severity))),
+            ("message", .object([("text", .string(message))])),
+            ("locations", .array([.object([("physicalLocation", .object([
+                ("artifactLocation", .object([("uri", .string(uri(f.path))), ("uriBaseId", .string("%SRCROOT%"))])),
+                ("region", .object([
+                    ("startLine", .int(max(1, f.line))), ("startColumn", .int(max(1, f.column))),
+                    ("endLine", .int(max(f.line, f.endLine, 1))),
+                ])),
+            ]))])])),
+            ("partialFingerprints", .object([("keyleak/v1", .string("\(f.rule):\(identity)"))])),
+            ("properties", .object(properties)),
+        ])
+    }
+
+    /// A relative URI reference for a path (percent-encoded; `!` archive separators kept).
+    package static func uri(_ path: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: ":")
+        return path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
+    }
+}

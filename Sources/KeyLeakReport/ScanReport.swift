@@ -1,0 +1,45 @@
+import KeyLeakInput
+import KeyLeakMatching
+import KeyLeakAnalysis
+/// Counts for the report's summary.
+public struct ScanSummary: Sendable {
+    /// Files (blobs) scanned.
+    public var files: Int = 0
+    /// Bytes scanned.
+    public var bytes: Int = 0
+    /// Inputs that could not be read, sorted by path.
+    public var skipped: [SkippedInput] = []
+    /// Findings silenced by inline `keyleak:allow` comments (counted, never hidden without trace).
+    public var suppressed: Int = 0
+    /// Findings left out because their fingerprint is allowed in the config.
+    public var allowed: Int = 0
+    /// Findings left out because the baseline already holds them.
+    public var baselined: Int = 0
+    /// A config in the scanned tree that was named but not obeyed (`--publish`).
+    public var ignoredConfig: String?
+    /// What that config asked for (`rules.disable: …`).
+    public var ignoredConfigRequests: [String] = []
+    /// Findings with an inline allow comment that was not obeyed (`--publish`).
+    public var inlineAllowsIgnored: Int = 0
+    /// Wall time of the scan, milliseconds.
+    public var durationMs: Int = 0
+
+    /// An empty summary.
+    public init() {}
+}
+
+/// What a scan found: findings in report order and the summary.
+public struct ScanReport: Sendable {
+    public var findings: [Finding]
+    public var summary: ScanSummary
+
+    public init(findings: [Finding], summary: ScanSummary) {
+        self.findings = findings
+        self.summary = summary
+    }
+
+    /// Findings at or above `severity`.
+    public func count(atOrAbove severity: Severity) -> Int {
+        findings.filter { $0.severity >= severity }.count
+    }
+}

@@ -1,0 +1,85 @@
+import KeyLeakInput
+import KeyLeakMatching
+import KeyLeakAnalysis
+import Foundation
+
+/// `--format text`: one block per finding (`path:line:column`, severity, rule,
+/// what key, fingerprints, redacted preview), then a summary.
+public struct TextReporter {
+    /// ANSI colour; the CLI turns it on only for a terminal without `NO_COLOR`.
+    public var color: Bool
+
+    /// A reporter, with or without ANSI colour.
+    public init(color: Bool) { self.color = color }
+
+    /// The report: one block per finding, then the summary line and the skipped inputs.
+    public func render(_ report: ScanReport) -> String {
+        var out = ""
+        // NOTE: every value below may come from the scanned files (names,
+        // settings, git metadata): each is escaped, so that none can drive the
+        // terminal (see `TerminalText`). Fixed text and numbers are not.
+        let safe = TerminalText.escape
+        for f in report.findings {
+            let location = "\(safe(f.path)):\(f.line):\(f.column)"
+            out += paint(location, "1") + " " + paint(f.severity.rawValue, colorCode(f.severity)) + " [\(safe(f.rule))] \(safe(f.message))\n"
+            if let commit = f.commit {
+                out += "    commit \(safe(commit))" + (f.author.map { " by \(safe($0))" } ?? "") + (f.date.map { " on \(safe($0))" } ?? "") + "\n"
+            }
+            if let identity = f.key?.identity {
+                out += "    fingerprint \(identity.oci)" + (identity.sha256.map { "  \($0)" } ?? "") + "\n"
+            }
+            out += "    " + paint(safe(f.preview), "2") + "\n"
+        }
+        out += summaryLine(report)
+        return out
+    }
+
+    /// `N findings (…) in F files, B, T ms`, then one line per skipped input.
+    package func summaryLine(_ report: ScanReport) -> String {
+        let s = report.summary
+        var counts: [String] = []
+        for severity in Severity.allCases.reversed() {
+            let n = report.findings.filter { $0.severity == severity }.count
+            if n > 0 { counts.append("\(n) \(severity.rawValue)") }
+        }
+        let total = report.findings.count
+        var line = total == 0 ? "no findings" : "\(total) finding\(total == 1 ? "" : "s") (\(counts.joined(separator: ", ")))"
+        line += " in \(s.files) file\(s.files == 1 ? "" : "s"), \(TextReporter.bytes(s.bytes)), \(s.durationMs) ms"
+        if s.suppressed > 0 { line += "; \(s.suppressed) suppressed inline" }
+        if s.allowed > 0 { line += "; \(s.allowed) allowed by config" }
+        if s.baselined > 0 { line += "; \(s.baselined) in the baseline" }
+        if !s.skipped.isEmpty { line += "; \(s.skipped.count) skipped" }
+        var out = (report.findings.isEmpty ? "" : "\n") + line + "\n"
+        if let config = s.ignoredConfig {
+            out += "  not obeyed: \(TerminalText.escape(config)) (a folder's own settings cannot silence its check)"
+                + (s.ignoredConfigRequests.isEmpty ? "" : ": " + s.ignoredConfigRequests.map(TerminalText.escape).joined(separator: "; ")) + "\n"
+        }
+        if s.inlineAllowsIgnored > 0 {
+            out += "  not obeyed: \(s.inlineAllowsIgnored) inline allow comment\(s.inlineAllowsIgnored == 1 ? "" : "s") (reported above)\n"
+        }
+        for skipped in s.skipped { out += "  skipped \(TerminalText.escape(skipped.path)): \(TerminalText.escape(skipped.reason))\n" }
+        return out
+    }
+
+    package static func bytes(_ n: Int) -> String {
+        if n < 1024 { return "\(n) B" }
+        let units = ["KiB", "MiB", "GiB", "TiB"]
+        var value = Double(n) / 1024
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
+        return String(format: "%.1f %@", value, units[unit])
+    }
+
+    private func colorCode(_ s: Severity) -> String {
+        switch s {
+        case .critical: return "1;31"
+        case .high: return "31"
+        case .medium: return "33"
+        case .low: return "36"
+        }
+    }
+
+    private func paint(_ text: String, _ code: String) -> String {
+        color ? "\u{1b}[\(code)m\(text)\u{1b}[0m" : text
+    }
+}
