@@ -108,7 +108,13 @@ package enum CredentialLinker {
             let profiles = members.filter { findings[$0].oci != nil }
             let keys = members.filter { findings[$0].key != nil }
             guard let config = profiles.first, !keys.isEmpty || profiles.count > 1 else { continue }
-            let working = profiles.contains { p in findings[p].links.keys.contains { r in keys.contains { findings[$0].path == r.path } } }
+            // A working login: a profile linked to a key of the folder whose fingerprint is the one it claims.
+            let working = profiles.contains { p in
+                guard let claimed = findings[p].oci?.fingerprint else { return false }
+                return keys.contains { k in
+                    findings[k].key?.identity?.oci == claimed && findings[p].links.keys.contains(findings[k].reference)
+                }
+            }
             var set = Finding(rule: rule.id, analyzer: rule.analyzer, severity: rule.severity, path: findings[config].path,
                               line: findings[config].line, column: findings[config].column, endLine: findings[config].line,
                               preview: String(folder.dropLast()))

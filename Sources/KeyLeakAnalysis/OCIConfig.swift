@@ -53,11 +53,16 @@ package enum OCIConfig {
 
     /// Every identity in `text` (a whole blob or window) with enough facts to be
     /// a credential: two of user, tenancy, fingerprint, key file, pass phrase,
-    /// inline key, session token (or an OCID in a named profile).
+    /// inline key, session token (or a user OCID in a named profile), at least
+    /// one of them more than the tenancy. NOTE: OCIDs are not secrets: a
+    /// profile with only a tenancy and a region is not a finding.
     package static func identities(in text: UnsafeRawBufferPointer) -> [Found] {
         parse(text).filter { found in
-            found.facts >= 2 || (found.facts >= 1 && found.identity.source == .config && found.identity.profile != nil
-                && (found.identity.user != nil || found.identity.tenancy != nil))
+            let identity = found.identity
+            let beyondTenancy = identity.user != nil || identity.fingerprint != nil || identity.keyFile != nil
+                || identity.hasPassPhrase || identity.inlineKey || identity.securityTokenFile != nil
+            guard beyondTenancy else { return false }
+            return found.facts >= 2 || (identity.source == .config && identity.profile != nil && identity.user != nil)
         }
     }
 
