@@ -88,7 +88,7 @@ import Testing
     }
 
     @Test func aRuleUnknownToThePolicyKeepsItsOwnSeverityAsTheBase() {
-        var custom = Finding(rule: "custom-rule", analyzer: .ociMarker, severity: .low, path: "x", preview: "x")
+        var custom = Finding(rule: "custom-rule", analyzer: .der, severity: .low, path: "x", preview: "x")
         custom.message = "a custom thing"
         #expect(PolicyTests.policy.severity(custom) == .low)
         #expect(PolicyTests.policy.message(custom) == "a custom thing")
