@@ -38,6 +38,7 @@ import Testing
         var ec = HandBuilt.key("a/ec.pem", fingerprint: nil, format: .sec1)
         ec.key?.identity = Fingerprint(oci: HandBuilt.fingerprintB, sha256: "SHA256:made-up-ec", algorithm: "EC", bits: 256,
                                        curve: "prime256v1")
+        ec.key?.declaredAlgorithm = nil
         ec.key?.encoding = .base64PEM
         ec.rule = "base64-pem-private-key"
         ec.analyzer = .base64PEM
@@ -91,7 +92,7 @@ import Testing
         env.oci?.user = nil
 
         var jks = Finding(rule: "java-keystore", analyzer: .keystore, severity: .medium, path: "app/keystore.jks", line: 1,
-                          column: 1, endLine: 1, preview: "feedfeed…")
+                          column: 1, endLine: 1, preview: "(binary JCEKS keystore)")
         jks.container = ContainerFacts(kind: .jceks, privateKeys: 2, secretKeys: 1, certificates: 3, incomplete: true)
         var p12 = Finding(rule: "pkcs12-container", analyzer: .pkcs12, severity: .medium, path: "app/cert.pfx", line: 1,
                           column: 1, endLine: 1, preview: "3082…")

@@ -80,7 +80,8 @@ import TestSupport
         // But two findings at the same place with different keys are two findings.
         let other = MergerTests.shard([HandBuilt.key("home/.oci/oci_api_key.pem", fingerprint: HandBuilt.fingerprintB)],
                                       files: 1, bytes: 1)
-        let more = try MergerTests.write((shards + [other]).map(JSONReporter.render), in: try TemporaryDirectory())
+        let otherDir = try TemporaryDirectory()
+        let more = try MergerTests.write((shards + [other]).map(JSONReporter.render), in: otherDir)
         #expect(try ReportMerger.merge(files: more, rules: MergerTests.rules).report.findings
             .filter { $0.rule == "private-key" }.count == 2)
     }
@@ -98,10 +99,11 @@ import TestSupport
 
     @Test func sarifShardsMergeToTheSameFindingsAsJSON() throws {
         let shards = MergerTests.shards
-        let json = try ReportMerger.merge(files: try MergerTests.write(shards.map(JSONReporter.render), in: try TemporaryDirectory()),
+        let dir = try TemporaryDirectory()
+        let json = try ReportMerger.merge(files: try MergerTests.write(shards.map(JSONReporter.render), in: dir),
                                           rules: MergerTests.rules)
         let sarif = try ReportMerger.merge(files: try MergerTests.write(shards.map { SARIFReporter.render($0, rules: MergerTests.rules) },
-                                                                        in: try TemporaryDirectory(), ext: "sarif"),
+                                                                        in: dir, ext: "sarif"),
                                            rules: MergerTests.rules)
         #expect(sarif.kind == .sarif)
         #expect(sarif.report.findings == json.report.findings)
