@@ -44,6 +44,11 @@ import Testing
         /// Every batch the searcher pushed was sorted by (offset, rule).
         var batchesSorted = true
         var fileStartCalls = 0
+        /// When set, the sink first asks the position of the byte this far past
+        /// each match (as a finding's end may lie in the overlap), then the match's.
+        var lookAhead: Int?
+        /// The positions asked for that way: absolute offset, line, column.
+        var probes: [(offset: Int, line: Int, column: Int)] = []
 
         mutating func fileStartMatched(_ rules: [Int], in window: SearchWindow) { fileStartCalls += 1 }
 
@@ -52,6 +57,11 @@ import Testing
             if keys != keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) { batchesSorted = false }
             for match in matches {
                 #expect(window.block.contains(match.range.lowerBound), "a match outside its window's block")
+                if let lookAhead {
+                    let ahead = min(window.view.count - 1, match.range.lowerBound + lookAhead)
+                    let position = window.position(of: ahead)
+                    probes.append((window.start + ahead, position.line, position.column))
+                }
                 let position = window.position(of: match.range.lowerBound)
                 seen.append(Seen(rule: match.rule, start: window.start + match.range.lowerBound,
                                  end: window.start + match.range.upperBound, line: position.line, column: position.column))
@@ -60,9 +70,9 @@ import Testing
     }
 
     /// Searches `bytes` with a fresh searcher, the read handing out at most `chunk` bytes at a time.
-    static func search(_ bytes: [UInt8], chunk: Int = .max) throws -> CollectingSink {
+    static func search(_ bytes: [UInt8], chunk: Int = .max, lookAhead: Int? = nil) throws -> CollectingSink {
         let searcher = Searcher(ruleSet: ruleSet)
-        var sink = CollectingSink()
+        var sink = CollectingSink(lookAhead: lookAhead)
         var offset = 0
         let (count, archive) = try searcher.search(into: &sink) { target in
             let n = min(target.count, bytes.count - offset, chunk)
@@ -86,11 +96,20 @@ import Testing
     /// What the sink must see for keywords at `offsets` of `bytes`: both rules at
     /// each, rule 0 first, with line and column counted here independently.
     static func expected(at offsets: [Int], in bytes: [UInt8]) -> [Seen] {
+        let positions = positions(of: offsets.sorted(), in: bytes)
+        return zip(offsets.sorted(), positions).flatMap { offset, position -> [Seen] in
+            [Seen(rule: 0, start: offset, end: offset + keyword.count, line: position.line, column: position.column),
+             Seen(rule: 1, start: offset, end: offset + 5, line: position.line, column: position.column)]
+        }
+    }
+
+    /// 1-based line and byte column of each offset of `bytes`, counted here independently.
+    static func positions(of offsets: [Int], in bytes: [UInt8]) -> [(line: Int, column: Int)] {
         var newlines: [Int] = []
         bytes.withUnsafeBufferPointer { buffer in
             for i in buffer.indices where buffer[i] == 10 { newlines.append(i) }
         }
-        return offsets.sorted().flatMap { offset -> [Seen] in
+        return offsets.map { offset in
             // Newlines before `offset`: a binary search over their positions.
             var low = 0, high = newlines.count
             while low < high {
@@ -98,9 +117,7 @@ import Testing
                 if newlines[mid] < offset { low = mid + 1 } else { high = mid }
             }
             let lineStart = low == 0 ? 0 : newlines[low - 1] + 1
-            let line = low + 1, column = offset - lineStart + 1
-            return [Seen(rule: 0, start: offset, end: offset + keyword.count, line: line, column: column),
-                    Seen(rule: 1, start: offset, end: offset + 5, line: line, column: column)]
+            return (low + 1, offset - lineStart + 1)
         }
     }
 
@@ -162,6 +179,29 @@ import Testing
         let keys = sink.seen.map { [$0.start, $0.rule] }
         #expect(keys == keys.sorted(by: { $0.lexicographicallyPrecedes($1) }), "matches not sorted across windows")
         #expect(sink.seen == MatcherTests.expected(at: Array(offsets), in: bytes))
+    }
+
+    /// A sink may ask for a position past the next match (a key's last line) before
+    /// the match's own, and into the overlap the next window starts with: the line
+    /// counter must count again rather than drift, in this window and the next ones.
+    @Test(arguments: [100, 5000, 70_000])
+    func positionsStayRightWhenTheSinkLooksAhead(lookAhead: Int) throws {
+        var bytes = MatcherTests.filler(MatcherTests.blobLength)
+        var offsets = [16, 4096, 9000 * 16, MatcherTests.block - 64, MatcherTests.block - 16, MatcherTests.block + 48,
+                       MatcherTests.block + MatcherTests.overlap - 32, 2 * MatcherTests.block - 80, 2 * MatcherTests.block + 16]
+        offsets += stride(from: MatcherTests.block - 20_000, to: MatcherTests.block, by: 3_200).map { $0 / 16 * 16 }
+        offsets = Array(Set(offsets)).sorted()
+        // Some lines get longer (a newline replaced), so columns are not all alike.
+        for offset in offsets { bytes.replaceSubrange(offset..<offset + 8, with: MatcherTests.keyword) }
+        for offset in offsets.dropFirst(3) { bytes[offset + 15] = UInt8(ascii: "y") }
+        let sink = try MatcherTests.search(bytes, lookAhead: lookAhead)
+        #expect(sink.seen == MatcherTests.expected(at: offsets, in: bytes))
+        let probed = MatcherTests.positions(of: sink.probes.map(\.offset), in: bytes)
+        for (probe, expected) in zip(sink.probes, probed) {
+            #expect(probe.line == expected.line && probe.column == expected.column,
+                    "offset \(probe.offset): \(probe.line):\(probe.column), expected \(expected.line):\(expected.column)")
+        }
+        #expect(sink.probes.count == sink.seen.count)
     }
 
     @Test func nothingIsMatchedWhenNoKeywordOccurs() throws {
