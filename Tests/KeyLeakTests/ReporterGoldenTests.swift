@@ -20,7 +20,9 @@ import TestSupport
 /// `jsonReportsOfOCISettingsAreNotFindings`), every pretty-printed `oci`
 /// object is reported as a high finding, so the JSON and SARIF golden files
 /// leave out the findings that carry an OCI identity; text and JSON Lines
-/// hold all of them.
+/// hold all of them. Once the bug is fixed that test fails (its known issue
+/// is no longer recorded): then let `fixture(_:)` give every format the full
+/// report and rewrite the golden files.
 @Suite struct ReporterGoldenTests {
     static let rules = try! RuleSet().rules
     static let goldenDirectory = Paths.packageRoot.appendingPathComponent("Tests/Fixtures/golden")
