@@ -141,7 +141,8 @@ package enum CredentialLinker {
     /// Key findings a `key_file` value may name: relative paths from the config's
     /// folder; `~/…` and absolute paths by file name.
     static func resolve(_ keyFile: String, from configPath: String, among keys: [Int], in findings: [Finding]) -> [Int] {
-        let name = (keyFile as NSString).lastPathComponent
+        // NOTE: a Windows path (`C:\\Users\\dev\\.oci\\key.pem`) separates with backslashes.
+        let name = keyFile.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? keyFile
         if keyFile.hasPrefix("~") || keyFile.hasPrefix("/") || keyFile.contains("\\") {
             let matches = keys.filter { ($0 < findings.count) && (findings[$0].path as NSString).lastPathComponent == name }
             return matches.sorted { findings[$0].path < findings[$1].path }

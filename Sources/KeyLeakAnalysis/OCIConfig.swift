@@ -212,6 +212,10 @@ package enum OCIConfig {
             v = String(v.dropFirst().dropLast())
         } else if v.contains("(") {
             return nil  // a call (`getpass()`, `os.environ.get(…)`), not a value
+        } else if ["null", "false", "true", "none", "nil", "~"].contains(v.lowercased()) {
+            // NOTE: JSON and YAML say "no value" so (`"pass_phrase": false` in a
+            // report, `key_file: null`): an unquoted keyword is no setting.
+            return nil
         }
         // Code, not a setting: more quotes inside (`"a", "b": "c"`).
         if v.contains("\"") || v.contains("'") { return nil }

@@ -68,18 +68,15 @@ import TestSupport
     }
 
     @Test func windowsKeyFileMatchesByName() throws {
-        // `resolve` sends a key file with backslashes to the by-name branch, but takes
-        // the name with `NSString.lastPathComponent`, which splits on `/` only (on Linux):
-        // the "name" is the whole Windows path, so no key ever matches it.
+        // A key file with backslashes is matched by its file name, split on `\\` too
+        // (`NSString.lastPathComponent` splits on `/` only on Linux: it never matched).
         let findings = LinkerTests.link([
             HandBuilt.settings("win/config", keyFile: #"C:\Users\dev\.oci\oci_api_key.pem"#),
             HandBuilt.key("backup/oci_api_key.pem"),
         ])
         let config = try LinkerTests.find(findings, "win/config")
-        withKnownIssue("CredentialLinker.resolve: a Windows key_file (C:\\…\\name.pem) is not matched by its file name") {
-            #expect(config.links.keys.map(\.path) == ["backup/oci_api_key.pem"])
-            #expect(!config.links.keyFileMissing)
-        }
+        #expect(config.links.keys.map(\.path) == ["backup/oci_api_key.pem"])
+        #expect(!config.links.keyFileMissing)
     }
 
     @Test func claimedFingerprintLinksAKeyAnywhere() throws {

@@ -30,11 +30,11 @@ import Testing
         return finding
     }
 
-    static func credentialSet(working: Bool) -> Finding {
+    static func credentialSet(working: Bool, keys: Int? = nil) -> Finding {
         var set = Finding(rule: "oci-credential-set", analyzer: .credentialSet, severity: .high, path: "b/.oci/config",
                           line: 1, column: 1, endLine: 1, preview: "b/.oci")
         set.oci = HandBuilt.settings("b/.oci/config").oci
-        set.credentialSet = CredentialSetFacts(folder: "b/.oci", profiles: 1, keys: working ? 1 : 0, working: working)
+        set.credentialSet = CredentialSetFacts(folder: "b/.oci", profiles: 1, keys: keys ?? (working ? 1 : 0), working: working)
         return set
     }
 
@@ -73,7 +73,8 @@ import Testing
         Case(name: "settings linked to their key", finding: linkedSettings, expected: .critical),
         Case(name: "lone OCI_API_KEY marker", finding: HandBuilt.marker("notes.txt"), expected: .medium),
         Case(name: "working credential set", finding: credentialSet(working: true), expected: .critical),
-        Case(name: "credential set that is not a login", finding: credentialSet(working: false), expected: .high),
+        Case(name: "credential set with a key that is not a login", finding: credentialSet(working: false, keys: 1), expected: .high),
+        Case(name: "credential set without a key", finding: credentialSet(working: false), expected: .low),
     ]
 
     @Test(arguments: PolicyTests.cases)

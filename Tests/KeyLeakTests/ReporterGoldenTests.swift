@@ -14,15 +14,8 @@ import TestSupport
 /// files and records an issue (so a rewrite never passes silently), then
 /// review the diff and run again without it.
 ///
-/// keyleak's own repository must scan clean, golden files included. Because
-/// of a bug in the OCI settings analyzer (JSON `"key_file": null` and
-/// `"pass_phrase": false` read as a key file and a clear pass phrase, see
-/// `jsonReportsOfOCISettingsAreNotFindings`), every pretty-printed `oci`
-/// object is reported as a high finding, so the JSON and SARIF golden files
-/// leave out the findings that carry an OCI identity; text and JSON Lines
-/// hold all of them. Once the bug is fixed that test fails (its known issue
-/// is no longer recorded): then let `fixture(_:)` give every format the full
-/// report and rewrite the golden files.
+/// keyleak's own repository must scan clean, golden files included
+/// (`theGoldenFileHoldsNothingTheScannerReports`).
 @Suite struct ReporterGoldenTests {
     static let rules = try! RuleSet().rules
     static let goldenDirectory = Paths.packageRoot.appendingPathComponent("Tests/Fixtures/golden")
@@ -128,7 +121,7 @@ import TestSupport
 
     /// The report each golden file pins (see the suite's note on JSON and SARIF).
     static func fixture(_ name: String) -> ScanReport {
-        report(settings: name == "report.txt" || name == "report.jsonl")
+        report()
     }
 
     static func render(_ name: String, _ report: ScanReport? = nil) -> String {
@@ -220,21 +213,17 @@ import TestSupport
         #expect(found.isEmpty, "\(found)")
     }
 
-    /// BUG (OCI settings analyzer, `OCIConfig.literal`): the JSON literals
-    /// `null` and `false` are taken as values, so the `oci` object of every
-    /// keyleak JSON or SARIF report (`"key_file": null`, `"pass_phrase": false`)
-    /// is an OCI profile with a key file "null" and a "PASS PHRASE IN CLEAR":
-    /// a high finding in keyleak's own reports (and in any JSON with
-    /// `"pass_phrase": false` beside an OCID).
+    /// The JSON literals `null` and `false` are no values: the `oci` object of
+    /// a keyleak JSON or SARIF report (`"key_file": null`, `"pass_phrase": false`)
+    /// is no OCI profile with a key file "null" and a clear pass phrase
+    /// (it was, a high finding in keyleak's own reports).
     @Test func jsonReportsOfOCISettingsAreNotFindings() throws {
         let minimal = "{\n  \"user\": \"ocid1.user.oc1..<unique_id>\",\n  \"key_file\": null,\n  \"pass_phrase\": false\n}\n"
         let full = ReporterGoldenTests.report()
         for (name, text) in [("minimal.json", minimal), ("report.json", ReporterGoldenTests.render("report.json", full)),
                              ("report.sarif", ReporterGoldenTests.render("report.sarif", full))] {
             let found = try ReporterGoldenTests.scan(Array(text.utf8), path: name)
-            withKnownIssue("OCIConfig reads JSON null/false as a key file and a clear pass phrase") {
-                #expect(found.isEmpty, "\(name): \(found)")
-            }
+            #expect(found.isEmpty, "\(name): \(found)")
         }
     }
 }
