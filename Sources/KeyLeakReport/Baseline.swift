@@ -22,11 +22,6 @@ public struct Baseline: Sendable {
     /// Entries recorded.
     public var count: Int { entries.count }
 
-    /// A baseline file that cannot be read or is not a keyleak baseline.
-    public struct Error: Swift.Error, CustomStringConvertible {
-        /// One line naming the file.
-        public var description: String
-    }
 
     package static func entry(_ f: Finding) -> Entry {
         Entry(rule: f.rule, path: f.path, identity: f.key?.identity?.oci ?? f.oci?.fingerprint.map { "config:" + $0 } ?? f.secretHash ?? "")
@@ -41,21 +36,17 @@ public struct Baseline: Sendable {
     public func contains(_ finding: Finding) -> Bool { entries.contains(Baseline.entry(finding)) }
 
     /// Reads a baseline written by `render()`.
-    public static func load(_ path: String) throws -> Baseline {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Error(description: "\(path): cannot read the baseline")
-        }
+    public static func load(_ path: String) throws(ReportError) -> Baseline {
+        guard let data = FileManager.default.contents(atPath: path) else { throw .baselineUnreadable(path) }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               object["version"] as? Int == 1, let list = object["entries"] as? [[String: Any]] else {
-            throw Error(description: "\(path): not a keyleak baseline (expected {\"version\": 1, \"entries\": [...]})")
+            throw .notABaseline(path)
         }
         var baseline = Baseline()
         for (i, item) in list.enumerated() {
-            guard let rule = item["rule"] as? String, let path = item["path"] as? String,
-                  let identity = item["identity"] as? String else {
-                throw Error(description: "\(path): entries[\(i)] needs rule, path and identity")
-            }
-            baseline.entries.insert(Entry(rule: rule, path: path, identity: identity))
+            guard let rule = item["rule"] as? String, let entryPath = item["path"] as? String,
+                  let identity = item["identity"] as? String else { throw .baselineEntry(path, i) }
+            baseline.entries.insert(Entry(rule: rule, path: entryPath, identity: identity))
         }
         return baseline
     }

@@ -9,43 +9,21 @@ import KeyLeakMatching
 /// folder is one credential set, exactly as in one scan), and adds up the
 /// summaries. The result is written by the same reporter a scan uses.
 public enum ReportMerger {
-    /// A report that cannot be merged.
-    public enum Failure: Error, CustomStringConvertible, Equatable {
-        /// The file could not be read.
-        case unreadable(String)
-        /// The file is not a keyleak JSON or SARIF report.
-        case notAReport(String)
-        /// JSON and SARIF reports were given together.
-        case mixedFormats
-        /// No report was given.
-        case noReports
-
-        /// One line naming the file.
-        public var description: String {
-            switch self {
-            case let .unreadable(file): return "\(file): cannot read it"
-            case let .notAReport(file): return "\(file): not a keyleak JSON report (version 1) or SARIF report"
-            case .mixedFormats: return "cannot merge JSON and SARIF reports together"
-            case .noReports: return "no reports to merge"
-            }
-        }
-    }
-
     /// The format of the reports merged (and of the result).
     public enum Kind: Sendable { case json, sarif }
 
     /// Reads `files`, merges them and returns the format and the merged report.
     /// `rules` are the rules the scans ran with (for the policy and SARIF's rule list).
     public static func merge(files: [String], rules: [Rule]) throws -> (kind: Kind, report: ScanReport) {
-        guard !files.isEmpty else { throw Failure.noReports }
+        guard !files.isEmpty else { throw ReportError.noReports }
         var kind: Kind?
         var findings: [Finding] = []
         var summary = ScanSummary()
         var seen = Set<String>()
         let analyzers = Dictionary(rules.map { ($0.id, $0.analyzer) }, uniquingKeysWith: { a, _ in a })
         for file in files {
-            guard let data = FileManager.default.contents(atPath: file) else { throw Failure.unreadable(file) }
-            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw Failure.notAReport(file) }
+            guard let data = FileManager.default.contents(atPath: file) else { throw ReportError.reportUnreadable(file) }
+            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw ReportError.notAReport(file) }
             let objects: [[String: Any]]
             let fileKind: Kind
             if let runs = object["runs"] as? [[String: Any]] {
@@ -58,12 +36,12 @@ public enum ReportMerger {
                 objects = list
                 add(object["summary"] as? [String: Any] ?? [:], to: &summary)
             } else {
-                throw Failure.notAReport(file)
+                throw ReportError.notAReport(file)
             }
-            if let kind, kind != fileKind { throw Failure.mixedFormats }
+            if let kind, kind != fileKind { throw ReportError.mixedFormats }
             kind = fileKind
             for item in objects {
-                guard let finding = FindingJSON.finding(item, analyzer: { analyzers[$0] }) else { throw Failure.notAReport(file) }
+                guard let finding = FindingJSON.finding(item, analyzer: { analyzers[$0] }) else { throw ReportError.notAReport(file) }
                 // Credential sets are made again from the merged findings.
                 guard finding.analyzer != .credentialSet else { continue }
                 if seen.insert(identity(finding)).inserted { findings.append(finding) }

@@ -76,12 +76,12 @@ import TestSupport
     func malformedBaselinesAreErrors(name: String, text: String) throws {
         let dir = try TemporaryDirectory()
         let file = try dir.write("baseline.json", text)
-        #expect(throws: Baseline.Error.self, "\(name)") { try Baseline.load(file) }
+        #expect(throws: ReportError.self, "\(name)") { try Baseline.load(file) }
     }
 
     @Test func aMissingBaselineFileIsAnError() throws {
         let dir = try TemporaryDirectory()
-        let error = #expect(throws: Baseline.Error.self) { try Baseline.load(dir.file("absent.json")) }
+        let error = #expect(throws: ReportError.self) { try Baseline.load(dir.file("absent.json")) }
         #expect(error?.description.contains("absent.json") == true)
     }
 }

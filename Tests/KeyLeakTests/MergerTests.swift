@@ -114,17 +114,17 @@ import TestSupport
         let shards = MergerTests.shards
         let json = try dir.write("a.json", JSONReporter.render(shards[0]))
         let sarif = try dir.write("b.sarif", SARIFReporter.render(shards[1], rules: MergerTests.rules))
-        #expect(throws: ReportMerger.Failure.mixedFormats) { try ReportMerger.merge(files: [json, sarif], rules: MergerTests.rules) }
-        #expect(throws: ReportMerger.Failure.mixedFormats) { try ReportMerger.merge(files: [sarif, json], rules: MergerTests.rules) }
+        #expect(throws: ReportError.mixedFormats) { try ReportMerger.merge(files: [json, sarif], rules: MergerTests.rules) }
+        #expect(throws: ReportError.mixedFormats) { try ReportMerger.merge(files: [sarif, json], rules: MergerTests.rules) }
     }
 
     @Test func whatIsNotAReportIsRefused() throws {
         let dir = try TemporaryDirectory()
         let baseline = try dir.write("baseline.json", Baseline(findings: MergerTests.shards[0].findings).render())
-        #expect(throws: ReportMerger.Failure.notAReport(baseline)) { try ReportMerger.merge(files: [baseline], rules: MergerTests.rules) }
+        #expect(throws: ReportError.notAReport(baseline)) { try ReportMerger.merge(files: [baseline], rules: MergerTests.rules) }
         let missing = dir.file("absent.json")
-        #expect(throws: ReportMerger.Failure.unreadable(missing)) { try ReportMerger.merge(files: [missing], rules: MergerTests.rules) }
-        #expect(throws: ReportMerger.Failure.noReports) { try ReportMerger.merge(files: [], rules: MergerTests.rules) }
+        #expect(throws: ReportError.reportUnreadable(missing)) { try ReportMerger.merge(files: [missing], rules: MergerTests.rules) }
+        #expect(throws: ReportError.noReports) { try ReportMerger.merge(files: [], rules: MergerTests.rules) }
     }
 }
 
