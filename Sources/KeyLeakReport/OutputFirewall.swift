@@ -68,8 +68,7 @@ public struct OutputFirewall: Sendable {
     /// NOTE: reading a whole report as OCI settings costs more than every other
     /// rule together, and finds nothing secret a key rule would not.
     public static func keyRules() throws -> RuleSet {
-        let all = try RuleSet()
-        return try RuleSet(disabled: Set(all.rules.filter { !keyAnalyzers.contains($0.analyzer) }.map(\.id)))
+        try RuleSet(analyzers: keyAnalyzers)
     }
 
     /// This firewall, also redacting the secret values `report`'s findings
