@@ -143,6 +143,9 @@ package struct FindingCap {
 
     /// The one finding that stands for those left out, nil when none were:
     /// at the first one's place, with its rule; the policy words and rates it.
+    /// NOTE: the rule is the first one's, not the most severe one's: which is
+    /// most severe is the policy's call, made later, and the rule of a finding
+    /// is never chosen by severity.
     package func summary() -> Finding? {
         guard let first = firstLeftOut else { return nil }
         var finding = Finding(rule: first.rule, analyzer: first.analyzer, severity: first.severity, path: first.path,

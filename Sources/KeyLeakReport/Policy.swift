@@ -15,12 +15,22 @@ public struct Policy: Sendable {
         ruleSeverity = Dictionary(rules.map { ($0.id, $0.severity) }, uniquingKeysWith: { a, _ in a })
     }
 
-    /// Sets `severity` and `message` of every finding.
+    /// Sets `severity` and `message` of every finding (and of the first
+    /// finding of each kind a not-listed finding stands for).
     public func apply(_ findings: inout [Finding]) {
         for i in findings.indices {
-            findings[i].severity = severity(findings[i])
-            findings[i].message = message(findings[i])
+            if var notListed = findings[i].notListed {
+                for g in notListed.groups.indices { judge(&notListed.groups[g].first) }
+                findings[i].notListed = notListed
+            }
+            judge(&findings[i])
         }
+    }
+
+    /// Sets `severity` and `message` of `f`.
+    private func judge(_ f: inout Finding) {
+        f.severity = severity(f)
+        f.message = message(f)
     }
 
     /// The severity the facts of `f` call for.

@@ -22,11 +22,11 @@ public struct Suppression: Sendable {
     /// loses the kinds silenced (all of them: it goes) and `policy` judges it
     /// again on the rest.
     public func apply(_ findings: inout [Finding], summary: inout ScanSummary, policy: Policy) {
-        for i in findings.indices where findings[i].notListed != nil {
-            if trim(&findings[i].notListed!, summary: &summary) {
-                findings[i].severity = policy.severity(findings[i])
-                findings[i].message = policy.message(findings[i])
-            }
+        for i in findings.indices {
+            guard var notListed = findings[i].notListed, trim(&notListed, summary: &summary) else { continue }
+            findings[i].notListed = notListed
+            findings[i].severity = policy.severity(findings[i])
+            findings[i].message = policy.message(findings[i])
         }
         findings.removeAll { finding in
             if let notListed = finding.notListed, notListed.count == 0 { return true }

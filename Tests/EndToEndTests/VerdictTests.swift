@@ -144,6 +144,87 @@ import Glibc
         #expect(peak < 64 * 1024, "peak RSS \(peak) KiB")
     }
 
+    /// Findings past the cap that inline comments allow stay silenced (the
+    /// cap never turns allowed lines into a failing scan); `--no-inline-allow`
+    /// and `--publish` count them; a key among them is the standing finding alone.
+    @Test func inlineAllowsPastTheCapStillSilence() throws {
+        let dir = try TemporaryDirectory()
+        let pem = try TestKeys.rsa(dir, "gen.pem")
+        try FileManager.default.removeItem(atPath: dir.file("gen.pem"))
+        let allowed = String(repeating: "# keyleak:allow\nOCI_API_KEY\n", count: 1500)
+        try dir.write("scan/allowed.txt", allowed)
+        let (quiet, none, quietSummary) = try report([dir.file("scan")])
+        #expect(quiet.status == 0, "\(none.prefix(2))")
+        #expect(none.isEmpty)
+        #expect(quietSummary["suppressed"] as? Int == 1500, "\(quietSummary)")
+        #expect(quietSummary["findings_not_listed"] as? Int == 0)
+        let (audit, all, auditSummary) = try report(["--no-inline-allow", dir.file("scan")])
+        #expect(audit.status == 1)
+        #expect(all.count == 1001)
+        #expect(auditSummary["findings_not_listed"] as? Int == 500, "\(auditSummary)")
+
+        try dir.write("scan/allowed.txt", allowed + "\n" + pem)
+        let (mixed, rest, mixedSummary) = try report(["--fail-on", "high", dir.file("scan")])
+        #expect(mixed.status == 1)
+        let standing = try #require(rest.first, "\(mixedSummary)")
+        #expect(rest.count == 1)
+        #expect((standing["message"] as? String ?? "").hasPrefix("1 more finding in this file not listed"), "\(standing)")
+        #expect(standing["severity"] as? String == "high")
+        #expect(mixedSummary["suppressed"] as? Int == 1500)
+        #expect(mixedSummary["findings_not_listed"] as? Int == 1)
+        let (_, _, published) = try report(["--publish", dir.file("scan")])
+        #expect(published["inline_allows_ignored"] as? Int == 1500, "\(published)")
+    }
+
+    /// The standing finding and the link facts survive `keyleak merge` (JSON
+    /// and SARIF): merged, the report is the scan's, word for word.
+    @Test(arguments: ["json", "sarif"])
+    func capAndLinksSurviveMerge(format: String) throws {
+        let dir = try TemporaryDirectory()
+        let pem = try TestKeys.rsa(dir, "outside/id_rsa")
+        try dir.write("outside/markers.txt", String(repeating: "OCI_API_KEY\n", count: 30) + "\n" + pem)
+        try dir.write("share/readme.txt", "nothing secret here\n")
+        try FileManager.default.createSymbolicLink(atPath: dir.file("share/id_rsa"), withDestinationPath: dir.file("outside/id_rsa"))
+        try FileManager.default.createSymbolicLink(atPath: dir.file("share/lib"), withDestinationPath: dir.file("outside"))
+        let scanned = try keyleak(["scan", "--publish", "--max-findings-per-file", "10", "--format", format, dir.file("share")])
+        #expect(scanned.status == 1)
+        let file = try dir.write("report.\(format)", scanned.stdout)
+        let merged = try keyleak(["merge", file])
+        #expect(merged.status == 1, "\(merged.stderr)")
+        #expect(try ShardMergeTests.normalized(merged.stdout) == ShardMergeTests.normalized(scanned.stdout))
+        let text = String(decoding: merged.stdout, as: UTF8.self)
+        #expect(text.contains("21 more findings in this file not listed"), "\(text)")
+        #expect(text.contains("reached through the symbolic link lib -> \(dir.file("outside"))"), "\(text)")
+        #expect(text.contains("links to a private key outside the folder (\(dir.file("outside/id_rsa")))"), "\(text)")
+    }
+
+    /// A baseline written with the cap takes the standing finding; allowed
+    /// fingerprints silence the findings it stands for.
+    @Test func capWithBaselineAndAllowedFingerprints() throws {
+        let dir = try TemporaryDirectory()
+        let pem = try TestKeys.rsa(dir, "gen.pem")
+        let fingerprint = try TestKeys.ociFingerprint(pem)
+        try FileManager.default.removeItem(atPath: dir.file("gen.pem"))
+        try dir.write("scan/keys.txt", Array(repeating: pem, count: 5).joined(separator: "\n"))
+        let (before, listed, _) = try report(["--max-findings-per-file", "2", dir.file("scan")])
+        #expect(before.status == 1)
+        #expect(listed.count == 3)
+        let baseline = dir.file("baseline.json")
+        #expect(try keyleak(["scan", "--max-findings-per-file", "2", "--write-baseline", baseline, dir.file("scan")]).status == 0)
+        let (after, left, afterSummary) = try report(["--max-findings-per-file", "2", "--baseline", baseline, dir.file("scan")])
+        #expect(after.status == 0, "\(left)")
+        #expect(afterSummary["baselined"] as? Int == 5, "\(afterSummary)")
+        try dir.write("scan/.keyleak.yaml", """
+            allow:
+              fingerprints:
+                - fingerprint: "\(fingerprint)"
+                  reason: test fixture
+            """)
+        let (allowed, kept, allowedSummary) = try report(["--max-findings-per-file", "2", dir.file("scan")])
+        #expect(allowed.status == 0, "\(kept)")
+        #expect(allowedSummary["allowed"] as? Int == 5, "\(allowedSummary)")
+    }
+
     // MARK: roots that cannot be read
 
     /// Any root that cannot be read, file or directory, makes the scan
