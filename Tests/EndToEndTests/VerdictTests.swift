@@ -84,6 +84,20 @@ import Glibc
         #expect((summary["links"] as? [[String: Any]])?.first?["target"] as? String == dir.file("nowhere/id_rsa"))
     }
 
+    /// A link to something harmless is read and listed: the verdict says how many links it covers.
+    @Test func publishSaysSafeWithTheLinksItFollowed() throws {
+        let dir = try TemporaryDirectory()
+        try dir.write("elsewhere/notes.txt", "nothing secret here either\n")
+        try dir.write("share/readme.txt", "nothing secret here\n")
+        try FileManager.default.createSymbolicLink(atPath: dir.file("share/notes"), withDestinationPath: dir.file("elsewhere"))
+        let (result, findings, summary) = try report(["--publish", dir.file("share")])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(findings.isEmpty)
+        #expect(summary["files"] as? Int == 2)
+        #expect(result.stderr.contains("SAFE TO SHARE"), "\(result.stderr)")
+        #expect(result.stderr.contains("archives and 1 symbolic link (listed in the report) included"), "\(result.stderr)")
+    }
+
     /// Without `--publish` links are still not read, but the summary says how
     /// many were left out, so an exit 0 does not hide them.
     @Test func plainScanCountsTheLinksItDidNotFollow() throws {
