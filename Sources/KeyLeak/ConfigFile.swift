@@ -47,9 +47,13 @@ public struct ConfigFile: Sendable {
 
     /// A config that cannot be used, with the file and line.
     public struct Error: Swift.Error, CustomStringConvertible {
+        /// The config file.
         public var file: String
+        /// The line at fault, when known.
         public var line: Int?
+        /// What is wrong.
         public var message: String
+        /// `file:line: message`.
         public var description: String { "\(file)\(line.map { ":\($0)" } ?? ""): \(message)" }
     }
 
@@ -60,6 +64,7 @@ public struct ConfigFile: Sendable {
         return try load(candidate)
     }
 
+    /// Reads and checks the config at `path`; throws `Error` naming the file and line.
     public static func load(_ path: String) throws -> ConfigFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw Error(file: path, line: nil, message: "cannot read the config file")

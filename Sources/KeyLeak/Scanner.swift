@@ -57,6 +57,7 @@ public struct ScanOptions: Sendable {
         earlyListing.withLock { $0 = (repository, listing) }
     }
 
+    /// The defaults: scan the current directory.
     public init() {}
 
     /// For `git = .staged`: starts git's listing of the index now, so the
@@ -87,9 +88,12 @@ public enum GitMode: Sendable, Equatable {
 
 /// A scan that could not be done at all (exit status 2).
 public enum ScanError: Error, CustomStringConvertible {
+    /// A root named on the command line does not exist.
     case rootNotFound(String)
+    /// A root (file, folder, FIFO, socket) cannot be read: the path and why.
     case rootUnreadable(String, String)
 
+    /// One line naming the root.
     public var description: String {
         switch self {
         case let .rootNotFound(path): return "\(path): no such file or directory"
@@ -100,8 +104,10 @@ public enum ScanError: Error, CustomStringConvertible {
 
 /// The one entry point: options in, report out.
 public final class Scanner: Sendable {
+    /// The rules scanned for.
     public let ruleSet: RuleSet
 
+    /// A scanner for `ruleSet`.
     public init(ruleSet: RuleSet) {
         self.ruleSet = ruleSet
     }

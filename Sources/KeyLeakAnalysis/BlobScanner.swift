@@ -33,6 +33,7 @@ package final class BlobScanner {
         let analyzer: Analyzer
         let provenance: Provenance
         let allowInline: Bool
+        /// Keeps the first findings and counts the rest.
         var cap: FindingCap
         var findings: [Finding] = []
 

@@ -65,20 +65,35 @@ package struct FindingCap {
     /// What sets findings of one blob apart for the policy and suppression;
     /// never a key's identity or a position.
     private struct Kind: Hashable {
+        /// Rule id.
         var rule: String
+        /// The analysis that made the finding.
         var analyzer: AnalyzerKind
+        /// A key's container format.
         var format: KeyFormat?
+        /// How a key was written.
         var encoding: KeyEncoding?
+        /// A key behind a pass phrase.
         var encrypted: Bool
+        /// An encrypted key opened.
         var decrypted: Bool
+        /// A key cut short.
         var truncated: Bool
+        /// A key whose public half is known.
         var fingerprinted: Bool
+        /// A key's algorithm.
         var algorithm: String?
+        /// An `OCI_API_KEY` line follows the key.
         var ociMarker: Bool
+        /// An inline comment allows it.
         var inlineAllowed: Bool
+        /// Where OCI settings come from.
         var settings: OCISource?
+        /// OCI settings with a clear pass phrase.
         var passPhrase: Bool
+        /// OCI settings holding the key inline.
         var inlineKey: Bool
+        /// A key container's kind.
         var container: ContainerKind?
 
         /// The kind of `f`.

@@ -8,6 +8,7 @@ import Foundation
 /// severity as `level` and `security-severity`, and partial fingerprints that
 /// identify the secret rather than its line.
 public enum SARIFReporter {
+    /// The report as one SARIF log; `rules` are those the scan ran with (those used are listed).
     public static func render(_ report: ScanReport, rules: [Rule]) -> String {
         let used = Set(report.findings.map(\.rule))
         var ruleList = rules.filter { used.contains($0.id) }.map(rule)

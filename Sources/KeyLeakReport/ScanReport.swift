@@ -39,9 +39,12 @@ public struct ScanSummary: Sendable {
 
 /// What a scan found: findings in report order and the summary.
 public struct ScanReport: Sendable {
+    /// The final findings: linked, judged, suppressions applied, in report order.
     public var findings: [Finding]
+    /// Counts and what was skipped, followed or not listed.
     public var summary: ScanSummary
 
+    /// A report of `findings` with `summary`.
     public init(findings: [Finding], summary: ScanSummary) {
         self.findings = findings
         self.summary = summary
