@@ -21,6 +21,8 @@ public struct ConfigFile: Sendable {
     public var extraRules: [String] = []
     /// `rules.disable`: rule ids to turn off.
     public var disabledRules: [String] = []
+    /// `max-findings-per-file`: the default for `--max-findings-per-file` (at least 1).
+    public var maxFindingsPerFile: Int?
     /// The file this came from.
     public var path: String?
 
@@ -45,9 +47,13 @@ public struct ConfigFile: Sendable {
 
     /// A config that cannot be used, with the file and line.
     public struct Error: Swift.Error, CustomStringConvertible {
+        /// The config file.
         public var file: String
+        /// The line at fault, when known.
         public var line: Int?
+        /// What is wrong.
         public var message: String
+        /// `file:line: message`.
         public var description: String { "\(file)\(line.map { ":\($0)" } ?? ""): \(message)" }
     }
 
@@ -58,6 +64,7 @@ public struct ConfigFile: Sendable {
         return try load(candidate)
     }
 
+    /// Reads and checks the config at `path`; throws `Error` naming the file and line.
     public static func load(_ path: String) throws -> ConfigFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw Error(file: path, line: nil, message: "cannot read the config file")
@@ -118,6 +125,12 @@ public struct ConfigFile: Sendable {
                         config.allowedFingerprints[valid] = reason
                     }
                 }
+            case "max-findings-per-file":
+                let text = try scalar(value, "max-findings-per-file", path)
+                guard let limit = Int(text), limit >= 1 else {
+                    throw Error(file: path, line: line(value), message: "max-findings-per-file must be a whole number of at least 1, not '\(text)'")
+                }
+                config.maxFindingsPerFile = limit
             case "known-keys":
                 config.knownKeys = try strings(value, "known-keys", path).map(resolve)
             case "rules":
@@ -129,7 +142,7 @@ public struct ConfigFile: Sendable {
                     }
                 }
             default:
-                throw unknown(key, keyNode, path, known: ["fail-on", "paths", "allow", "known-keys", "rules"])
+                throw unknown(key, keyNode, path, known: ["fail-on", "paths", "allow", "known-keys", "rules", "max-findings-per-file"])
             }
         }
         return config
@@ -169,6 +182,9 @@ public struct ConfigFile: Sendable {
 
     # Exit 1 when a finding is at or above this severity: low, medium, high, critical.
     fail-on: medium
+
+    # Findings listed per file; the rest are counted in one finding rated as the worst of them.
+    max-findings-per-file: 1000
 
     paths:
       # Globs of paths to leave out: * within a folder, ** across folders.

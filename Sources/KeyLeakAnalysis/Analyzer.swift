@@ -15,6 +15,15 @@ package struct Analyzer {
     /// PEM body, the marker after a key) are dropped.
     package func findings(for matches: [RawMatch], in buffer: UnsafeRawBufferPointer, block: Range<Int>) -> [Finding] {
         var result: [Finding] = []
+        findings(for: matches, in: buffer, block: block) { result.append($0) }
+        return result
+    }
+
+    /// The same findings, in the same order, handed to `sink` one by one as
+    /// they are made, so a caller that keeps few of them (`FindingCap`) never
+    /// holds a window's worth.
+    package func findings(for matches: [RawMatch], in buffer: UnsafeRawBufferPointer, block: Range<Int>,
+                          into sink: (Finding) -> Void) {
         var coveredUntil = -1
         var identitiesDone = false
         for match in matches {
@@ -23,7 +32,7 @@ package struct Analyzer {
                 // Settings are read once per window, as whole documents.
                 guard !identitiesDone else { continue }
                 identitiesDone = true
-                result += identityFindings(rule, in: buffer).filter { block.contains($0.startOffset) }
+                identityFindings(rule, in: buffer).filter { block.contains($0.startOffset) }.forEach(sink)
                 continue
             }
             // NOTE: an armour line always starts a block of its own (a block ends
@@ -31,9 +40,8 @@ package struct Analyzer {
             guard rule.analyzer == .pem || match.range.lowerBound >= coveredUntil else { continue }
             guard let finding = analyze(match, rule: rule, in: buffer) else { continue }
             if finding.key != nil { coveredUntil = max(coveredUntil, finding.endOffset) }
-            result.append(finding)
+            sink(finding)
         }
-        return result
     }
 
     private func analyze(_ match: RawMatch, rule: Rule, in buffer: UnsafeRawBufferPointer) -> Finding? {

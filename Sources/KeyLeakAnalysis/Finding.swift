@@ -63,6 +63,12 @@ public struct Finding: Sendable, Hashable {
     package var sealedKey: [UInt8]?
     /// The git object id of the blob it is in (`--staged`, `--git`), for tracing it to commits.
     public var blob: String?
+    /// The symbolic link the walk followed to reach the blob (`--publish`,
+    /// `--follow-symlinks`), nil when it was reached without one.
+    public var throughLink: ReachedThroughLink?
+    /// For the one finding that stands for a blob's findings past
+    /// `--max-findings-per-file`: what was left out. Nil for every other finding.
+    public var notListed: NotListedFacts?
 
     /// A finding of `rule` (analyzed by `analyzer`) with the rule's `severity` until the policy decides.
     public init(rule: String, analyzer: AnalyzerKind, severity: Severity, path: String, line: Int = 0, column: Int = 0,
@@ -189,5 +195,6 @@ extension Provenance {
     func stamp(_ finding: inout Finding) {
         finding.path = path
         finding.blob = object
+        finding.throughLink = throughLink
     }
 }

@@ -48,7 +48,12 @@ public struct TextReporter {
         if s.suppressed > 0 { line += "; \(s.suppressed) suppressed inline" }
         if s.allowed > 0 { line += "; \(s.allowed) allowed by config" }
         if s.baselined > 0 { line += "; \(s.baselined) in the baseline" }
+        if s.findingsNotListed > 0 { line += "; \(s.findingsNotListed) finding\(s.findingsNotListed == 1 ? "" : "s") not listed" }
         if !s.skipped.isEmpty { line += "; \(s.skipped.count) skipped" }
+        if !s.links.isEmpty { line += "; \(s.links.count) symbolic link\(s.links.count == 1 ? "" : "s") followed" }
+        if s.linksNotFollowed > 0 {
+            line += "; \(s.linksNotFollowed) symbolic link\(s.linksNotFollowed == 1 ? "" : "s") not followed (--follow-symlinks)"
+        }
         var out = (report.findings.isEmpty ? "" : "\n") + line + "\n"
         if let config = s.ignoredConfig {
             out += "  not obeyed: \(TerminalText.escape(config)) (a folder's own settings cannot silence its check)"
@@ -58,6 +63,7 @@ public struct TextReporter {
             out += "  not obeyed: \(s.inlineAllowsIgnored) inline allow comment\(s.inlineAllowsIgnored == 1 ? "" : "s") (reported above)\n"
         }
         for skipped in s.skipped { out += "  skipped \(TerminalText.escape(skipped.path)): \(TerminalText.escape(skipped.reason))\n" }
+        for link in s.links { out += "  link \(TerminalText.escape(link.path)) -> \(TerminalText.escape(link.target))\n" }
         return out
     }
 
