@@ -26,6 +26,9 @@ public enum JSONReporter {
                 .object([("path", .string(path)), ("requests", .array(summary.ignoredConfigRequests.map(JSONWriter.Value.string)))])
             } ?? .null),
             ("inline_allows_ignored", .int(summary.inlineAllowsIgnored)),
+            ("ignored_by_config", .int(summary.ignoredByConfig)),
+            ("disabled_rules", .array(summary.disabledRules.map(JSONWriter.Value.string))),
+            ("incomplete_history", .optional(summary.incompleteHistory)),
             ("duration_ms", .int(summary.durationMs)),
         ])
     }

@@ -50,6 +50,7 @@ public enum ReportMerger {
             let fileKind: Kind
             if let runs = object["runs"] as? [[String: Any]] {
                 fileKind = .sarif
+                for run in runs { add(run["properties"] as? [String: Any] ?? [:], to: &summary) }
                 objects = runs.flatMap { $0["results"] as? [[String: Any]] ?? [] }.compactMap {
                     ($0["properties"] as? [String: Any])?["keyleak"] as? [String: Any]
                 }
@@ -91,6 +92,11 @@ public enum ReportMerger {
         summary.allowed += s["allowed"] as? Int ?? 0
         summary.baselined += s["baselined"] as? Int ?? 0
         summary.inlineAllowsIgnored += s["inline_allows_ignored"] as? Int ?? 0
+        summary.ignoredByConfig += s["ignored_by_config"] as? Int ?? 0
+        summary.disabledRules = Array(Set(summary.disabledRules + (s["disabled_rules"] as? [String] ?? []))).sorted()
+        if let reason = s["incomplete_history"] as? String {
+            summary.incompleteHistory = summary.incompleteHistory.map { $0 == reason ? $0 : $0 + "; " + reason } ?? reason
+        }
         summary.durationMs = max(summary.durationMs, s["duration_ms"] as? Int ?? 0)
         for item in s["skipped"] as? [[String: Any]] ?? [] {
             if let path = item["path"] as? String, let reason = item["reason"] as? String {

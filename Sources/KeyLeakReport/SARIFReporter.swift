@@ -28,6 +28,12 @@ public enum SARIFReporter {
             ("tool", .object([("driver", driver)])),
             ("columnKind", .string("utf16CodeUnits")),
             ("results", .array(report.findings.map { result($0, ruleIndex: index[$0.rule]!) })),
+            // What the scan left out, whatever it found (a run property bag, read back by `keyleak merge`).
+            ("properties", .object([
+                ("ignored_by_config", .int(report.summary.ignoredByConfig)),
+                ("disabled_rules", .array(report.summary.disabledRules.map(JSONWriter.Value.string))),
+                ("incomplete_history", .optional(report.summary.incompleteHistory)),
+            ])),
         ])
         return JSONWriter.render(.object([
             ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")),
@@ -101,10 +107,22 @@ public enum SARIFReporter {
         ])
     }
 
-    /// A relative URI reference for a path (percent-encoded; `!` archive separators kept).
+    /// A relative URI reference for a reported path: the path's real bytes
+    /// (`PathBytes.bytes`), each percent-encoded unless it is an unreserved
+    /// character, `/`, or a sub-delimiter (`!` archive separators kept); `:`
+    /// is encoded so the reference is never read as a scheme.
     package static func uri(_ path: String) -> String {
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove(charactersIn: ":")
-        return path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
+        var out = ""
+        for byte in PathBytes.bytes(path) {
+            if uriKept.contains(byte) {
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
+            }
+        }
+        return out
     }
+
+    /// The bytes `uri` writes as they are (RFC 3986 unreserved, sub-delims, `@` and `/`).
+    private static let uriKept: Set<UInt8> = Set(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=@/".utf8))
 }

@@ -19,6 +19,11 @@ public struct TextReporter {
             if let commit = f.commit {
                 out += "    commit \(commit)" + (f.author.map { " by \($0)" } ?? "") + (f.date.map { " on \($0)" } ?? "") + "\n"
             }
+            // Every path of the key's blob at the tips (a rename or copy leaves more than one).
+            for place in f.paths where place.path != f.path || f.paths.count > 1 {
+                out += "    at \(place.ref): \(place.path)\n"
+            }
+            if f.commit != nil, f.paths.isEmpty, f.configChange == nil { out += "    at no scanned tip (deleted since)\n" }
             if let identity = f.key?.identity {
                 out += "    fingerprint \(identity.oci)" + (identity.sha256.map { "  \($0)" } ?? "") + "\n"
             }
@@ -42,11 +47,14 @@ public struct TextReporter {
         if s.allowed > 0 { line += "; \(s.allowed) allowed by config" }
         if s.baselined > 0 { line += "; \(s.baselined) in the baseline" }
         if !s.skipped.isEmpty { line += "; \(s.skipped.count) skipped" }
+        if s.ignoredByConfig > 0 { line += "; \(s.ignoredByConfig) path\(s.ignoredByConfig == 1 ? "" : "s") ignored by config" }
         var out = (report.findings.isEmpty ? "" : "\n") + line + "\n"
         if let config = s.ignoredConfig {
             out += "  not obeyed: \(config) (a folder's own settings cannot silence its check)"
                 + (s.ignoredConfigRequests.isEmpty ? "" : ": " + s.ignoredConfigRequests.joined(separator: "; ")) + "\n"
         }
+        if !s.disabledRules.isEmpty { out += "  rules disabled by config: \(s.disabledRules.joined(separator: ", "))\n" }
+        if let reason = s.incompleteHistory { out += "  incomplete history: \(reason)\n" }
         if s.inlineAllowsIgnored > 0 {
             out += "  not obeyed: \(s.inlineAllowsIgnored) inline allow comment\(s.inlineAllowsIgnored == 1 ? "" : "s") (reported above)\n"
         }
