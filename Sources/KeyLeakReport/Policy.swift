@@ -85,7 +85,8 @@ public struct Policy: Sendable {
         } else if let container = f.container {
             text = Policy.describe(container)
         } else if let change = f.configChange {
-            text = "keyleak config \(f.path) \(change.kind.rawValue) in the change under review, not obeyed (the scan used the config at \(change.base))"
+            text = "keyleak config \(f.path) \(change.kind.rawValue) in the change under review, not obeyed ("
+                + (change.kind == .added ? "\(change.base) has none, and the scan used none)" : "the scan used the one at \(change.base))")
             text += change.requests.isEmpty ? "; it asks for nothing that could hide findings"
                 : "; obeyed, it would suppress: " + change.requests.joined(separator: "; ")
             return text
