@@ -7,6 +7,8 @@ Usage: scripts/bench.py [--runs N] [--threads N] [--no-peers] [TREE]
        scripts/bench.py --budgets [--history REPO] [TREE]   (memory and time budgets, pass/over)
        scripts/bench.py --history REPO [--runs N]   (history: scan --git vs peers)
        scripts/bench.py --hook REPO                   (pre-commit: scan --staged of 5 files)
+       scripts/bench.py --against OTHER-KEYLEAK ...   (adds that binary's rows beside this build's:
+                                                       before/after a change, measured side by side)
   TREE defaults to a checkout of every Swift package under /opt/swift-packages
   (made once in /tmp/keyleak-bench-tree), else .build/checkouts.
   Peers: put gitleaks/kingfisher on PATH or in .peers/bin
@@ -94,6 +96,14 @@ def compare(tools, runs, size, base_name):
         print(f"\nkeyleak / {base_name} = {statistics.median(r[0] for r in samples[tools[0][0]]) / base:.2f}")
 
 
+AGAINST = None
+
+
+def against(name, cmd):
+    """The same command run by the `--against` binary, as an extra row (or nothing)."""
+    return [(name + " (against)", [AGAINST] + cmd[1:])] if AGAINST else []
+
+
 def history(repo, runs, keyleak):
     blobs = subprocess.run(["git", "-C", repo, "rev-list", "--objects", "--all", "--filter=object:type=blob",
                             "--filter-provided-objects"], capture_output=True, text=True).stdout.count(" ")
@@ -104,6 +114,7 @@ def history(repo, runs, keyleak):
     print(f"history: {repo}\n         {commits} commits, {blobs} blobs, {size / 1e6:.0f} MB of blobs, "
           f"{len(report['findings'])} keyleak findings, {runs} runs each")
     tools = [("keyleak scan --git", [keyleak, "scan", "--git", "--repo", repo, "--format", "json", "--quiet"])]
+    tools += against(*tools[0])
     rg = find_tool("rg")
     if rg:
         pipeline = f"git -C '{repo}' cat-file --batch-all-objects --batch | {rg} -a -c -e '{PATTERN}'"
@@ -122,8 +133,8 @@ def hook(repo, runs, keyleak):
     total = subprocess.run(["git", "-C", repo, "ls-files"], capture_output=True, text=True).stdout.count("\n")
     try:
         print(f"pre-commit: {repo}: {total} files tracked, 5 staged")
-        compare([("keyleak scan --staged", [keyleak, "scan", "--staged", "--repo", repo, "--quiet"]),
-                 ("git diff --cached --raw", ["git", "-C", repo, "diff", "--cached", "--raw"])], runs * 4, 0,
+        staged = ("keyleak scan --staged", [keyleak, "scan", "--staged", "--repo", repo, "--quiet"])
+        compare([staged] + against(*staged) + [("git diff --cached --raw", ["git", "-C", repo, "diff", "--cached", "--raw"])], runs * 4, 0,
                 "git diff --cached --raw")
     finally:
         subprocess.run(["git", "-C", repo, "reset", "-q", "--hard"], check=True)
@@ -182,9 +193,11 @@ def main():
     ap.add_argument("--hook", metavar="REPO")
     ap.add_argument("--no-peers", action="store_true", help="leave gitleaks and Kingfisher out (quick runs)")
     ap.add_argument("--budgets", action="store_true", help="peak RSS and time of a large tree, a 4 GiB file, a history")
+    ap.add_argument("--against", metavar="KEYLEAK", help="another keyleak binary (an older build) run side by side")
     args = ap.parse_args()
-    global NO_PEERS
+    global NO_PEERS, AGAINST
     NO_PEERS = args.no_peers
+    AGAINST = args.against and os.path.abspath(args.against)
 
     keyleak = os.path.join(ROOT, ".build", "release", "keyleak")
     subprocess.run(["swift", "build", "-c", "release", "--package-path", ROOT], check=True,
@@ -206,6 +219,7 @@ def main():
              # The same work as rg: rg does not look inside archives (zip, tar, gzip …), keyleak does by default.
              ("keyleak --no-archives", [keyleak, "scan", "--format", "json", "--quiet", "--no-archives",
                                         "--threads", str(args.threads), tree])]
+    tools += against(*tools[0]) + against(*tools[1])
     rg = find_tool("rg")
     if rg:
         tools.append(("rg -uuu", [rg, "-uuu", "-c", "-j", str(args.threads), "-e", PATTERN, tree]))

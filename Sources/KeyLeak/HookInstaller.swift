@@ -13,17 +13,21 @@ public struct HookInstaller {
     /// A line only keyleak's hook contains.
     package static let signature = "keyleak pre-commit hook"
 
+    /// What an install or uninstall did.
     public enum Outcome: Equatable, Sendable {
         case installed, alreadyInstalled, installedChaining, replaced
         case uninstalled, restoredPrevious
     }
 
+    /// An install or uninstall that could not be done.
     public struct Failure: Error, CustomStringConvertible {
+        /// One line saying why.
         public var description: String
     }
 
     package let git: GitCommand
 
+    /// Hooks of the repository at (or above) `repository`.
     public init(repository: String) {
         git = GitCommand(directory: repository)
     }
@@ -47,6 +51,7 @@ public struct HookInstaller {
         return path
     }
 
+    /// Installs the pre-commit hook running `binary`, keeping and chaining a hook already there (unless `force`).
     public func install(binary: String, force: Bool) throws -> (Outcome, String) {
         let directory = try hooksDirectory()
         let fm = FileManager.default
@@ -74,6 +79,7 @@ public struct HookInstaller {
         return (outcome, hook)
     }
 
+    /// Removes keyleak's hook and puts back the one it replaced.
     public func uninstall() throws -> (Outcome, String) {
         let directory = try hooksDirectory()
         let fm = FileManager.default

@@ -108,7 +108,13 @@ package enum CredentialLinker {
             let profiles = members.filter { findings[$0].oci != nil }
             let keys = members.filter { findings[$0].key != nil }
             guard let config = profiles.first, !keys.isEmpty || profiles.count > 1 else { continue }
-            let working = profiles.contains { p in findings[p].links.keys.contains { r in keys.contains { findings[$0].path == r.path } } }
+            // A working login: a profile linked to a key of the folder whose fingerprint is the one it claims.
+            let working = profiles.contains { p in
+                guard let claimed = findings[p].oci?.fingerprint else { return false }
+                return keys.contains { k in
+                    findings[k].key?.identity?.oci == claimed && findings[p].links.keys.contains(findings[k].reference)
+                }
+            }
             var set = Finding(rule: rule.id, analyzer: rule.analyzer, severity: rule.severity, path: findings[config].path,
                               line: findings[config].line, column: findings[config].column, endLine: findings[config].line,
                               preview: String(folder.dropLast()))
@@ -135,7 +141,8 @@ package enum CredentialLinker {
     /// Key findings a `key_file` value may name: relative paths from the config's
     /// folder; `~/…` and absolute paths by file name.
     static func resolve(_ keyFile: String, from configPath: String, among keys: [Int], in findings: [Finding]) -> [Int] {
-        let name = (keyFile as NSString).lastPathComponent
+        // NOTE: a Windows path (`C:\\Users\\dev\\.oci\\key.pem`) separates with backslashes.
+        let name = keyFile.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? keyFile
         if keyFile.hasPrefix("~") || keyFile.hasPrefix("/") || keyFile.contains("\\") {
             let matches = keys.filter { ($0 < findings.count) && (findings[$0].path as NSString).lastPathComponent == name }
             return matches.sorted { findings[$0].path < findings[$1].path }

@@ -4,10 +4,13 @@ import KeyLeakMatching
 /// `keyleak fingerprint`: PEM (private, `PUBLIC KEY`, `RSA PUBLIC KEY`),
 /// DER, OpenSSH public key lines, and anything the scanner finds as a key.
 public enum KeyFile {
+    /// One key found in a file.
     public struct Entry: Sendable {
         /// What kind of key: `private`, `public`, `ssh-public`.
         public var kind: String
+        /// The key's public identity, when it could be derived.
         public var identity: Fingerprint?
+        /// What analysis learned of a private key; nil for a public key.
         public var facts: KeyFacts?
     }
 
@@ -30,6 +33,7 @@ public enum KeyFile {
         return found
     }
 
+    /// Every private or public key in `bytes`, in order.
     public static func identities(of bytes: [UInt8], ruleSet: RuleSet) -> [Entry] {
         var entries: [Entry] = []
         // Private keys in any armour or embedding: the scanner's own analysis.

@@ -53,11 +53,16 @@ package enum OCIConfig {
 
     /// Every identity in `text` (a whole blob or window) with enough facts to be
     /// a credential: two of user, tenancy, fingerprint, key file, pass phrase,
-    /// inline key, session token (or an OCID in a named profile).
+    /// inline key, session token (or a user OCID in a named profile), at least
+    /// one of them more than the tenancy. NOTE: OCIDs are not secrets: a
+    /// profile with only a tenancy and a region is not a finding.
     package static func identities(in text: UnsafeRawBufferPointer) -> [Found] {
         parse(text).filter { found in
-            found.facts >= 2 || (found.facts >= 1 && found.identity.source == .config && found.identity.profile != nil
-                && (found.identity.user != nil || found.identity.tenancy != nil))
+            let identity = found.identity
+            let beyondTenancy = identity.user != nil || identity.fingerprint != nil || identity.keyFile != nil
+                || identity.hasPassPhrase || identity.inlineKey || identity.securityTokenFile != nil
+            guard beyondTenancy else { return false }
+            return found.facts >= 2 || (identity.source == .config && identity.profile != nil && identity.user != nil)
         }
     }
 
@@ -88,7 +93,7 @@ package enum OCIConfig {
             }
             if line.hasPrefix("["), line.hasSuffix("]"), line.count > 2, !line.contains("="), !line.contains("\"") {
                 let name = String(line.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
-                groups.append(Group(source: .config, profile: name, offset: lineStart, preview: line))
+                groups.append(Group(source: .config, profile: name, offset: lineStart, preview: clipped(line, previewLimit)))
                 section = groups.count - 1
                 lastKeyGroup = nil
                 continue
@@ -117,7 +122,14 @@ package enum OCIConfig {
             else if iniKeys.contains(key) && section == nil && (key == "user" || key == "tenancy" || key == "key_file" || key == "pass_phrase") {
                 mapped = (.config, key)  // an INI document without a section header
             } else { mapped = nil }
-            guard let mapped else { continue }
+            guard let mapped else {
+                // NOTE: an indented line continues the value of the key just
+                // before it, whatever that key is (configparser; a YAML block
+                // scalar `key: |`). Without this reset, the PEM body under an
+                // unrecognised `key: |` was appended to the `user:` above it.
+                lastKeyGroup = nil
+                continue
+            }
             var index = loose[mapped.source]
             if index == nil || groups[index!].values[mapped.key] != nil {
                 // A repeated setting starts the next identity (a second provider block).
@@ -141,9 +153,9 @@ package enum OCIConfig {
             identity.user = ocid(values["user"], kind: "user")
             identity.tenancy = ocid(values["tenancy"], kind: "tenancy")
             identity.fingerprint = fingerprint(values["fingerprint"])
-            identity.region = literal(values["region"])
-            identity.keyFile = literal(values["key_file"])
-            identity.securityTokenFile = literal(values["security_token_file"])
+            identity.region = region(values["region"])
+            identity.keyFile = path(values["key_file"])
+            identity.securityTokenFile = path(values["security_token_file"])
             let passPhrase = literal(values["pass_phrase"]).flatMap { $0.isEmpty ? nil : $0 }
             identity.hasPassPhrase = passPhrase != nil
             identity.passPhrase = passPhrase
@@ -200,6 +212,10 @@ package enum OCIConfig {
             v = String(v.dropFirst().dropLast())
         } else if v.contains("(") {
             return nil  // a call (`getpass()`, `os.environ.get(…)`), not a value
+        } else if ["null", "false", "true", "none", "nil", "~"].contains(v.lowercased()) {
+            // NOTE: JSON and YAML say "no value" so (`"pass_phrase": false` in a
+            // report, `key_file: null`): an unquoted keyword is no setting.
+            return nil
         }
         // Code, not a setting: more quotes inside (`"a", "b": "c"`).
         if v.contains("\"") || v.contains("'") { return nil }
@@ -209,11 +225,57 @@ package enum OCIConfig {
         return v
     }
 
-    /// An OCID of the given kind that is not a documentation placeholder.
+    /// An OCID of the given kind that is not a documentation placeholder: a
+    /// single token shaped `ocid1.<kind>.<realm>.[region].<unique id>` (or the
+    /// legacy `ocidv1:<kind>:…`), at most `ocidLimit` characters.
+    /// NOTE: the value is printed in every report, so anything else (a value
+    /// that runs on over several lines, a key pasted after it) is not taken.
     package static func ocid(_ value: String?, kind: String) -> String? {
-        guard let v = literal(value), v.hasPrefix("ocid1.\(kind)."), !v.contains("<"), !v.contains("..."),
+        guard let v = literal(value), v.utf8.count <= ocidLimit, !v.contains(where: \.isNewline), !v.contains("..."),
               !v.lowercased().contains("xxxx") else { return nil }
+        let modern = "^ocid1\\.\(kind)\\.[a-z0-9-]*\\.[a-z0-9-]*\\.[A-Za-z0-9._-]+$"
+        let legacy = "^ocidv1:\(kind):[A-Za-z0-9._:-]+$"
+        guard v.range(of: modern, options: .regularExpression) != nil
+                || v.range(of: legacy, options: .regularExpression) != nil else { return nil }
         return v
+    }
+
+    /// Longest OCID taken, in characters (real ones are under 100).
+    package static let ocidLimit = 255
+    /// Longest section-header preview, in characters.
+    package static let previewLimit = 40
+
+    /// A region identifier (`us-ashburn-1`, `iad`): one token of letters,
+    /// digits, `-` and `_`, at most 64 characters; nil for anything else.
+    package static func region(_ value: String?) -> String? {
+        guard let v = literal(value), v.utf8.count <= 64, !v.contains(where: \.isNewline),
+              v.range(of: "^[A-Za-z0-9_-]+$", options: .regularExpression) != nil else { return nil }
+        return v
+    }
+
+    /// A file path setting (`key_file`, `security_token_file`): one line, at
+    /// most 1024 bytes, and not key text itself (a PEM armour pasted where the
+    /// path belongs); nil for anything else.
+    package static func path(_ value: String?) -> String? {
+        guard let v = literal(value), v.utf8.count <= 1024,
+              !v.contains(where: \.isNewline),
+              !v.contains("-----BEGIN"), !v.uppercased().contains("PRIVATE KEY") else { return nil }
+        return v
+    }
+
+    /// A raw setting as it may be quoted in a message: its first line, cut
+    /// after `previewLimit` characters. Never a whole value that may hold a
+    /// secret (for `keyleak doctor`'s complaints about malformed settings).
+    package static func shown(_ value: String) -> String {
+        let lines = value.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" })
+        let first = String(lines.first ?? "")
+        if first.count > previewLimit { return String(first.prefix(previewLimit)) + "…" }
+        return first + (lines.count > 1 ? "…" : "")
+    }
+
+    /// `text` cut after `limit` characters, with `…` when cut.
+    package static func clipped(_ text: String, _ limit: Int) -> String {
+        text.count > limit ? String(text.prefix(limit)) + "…" : text
     }
 
     /// A fingerprint of 16 colon-separated hex bytes, lowercased.

@@ -6,15 +6,22 @@ import Foundation
 /// running `oci`: every profile's settings, its key file, and whether the key
 /// matches the fingerprint the profile claims.
 public enum OCIDoctor {
+    /// The outcome of one check.
     public enum Status: String, Sendable { case ok, warning, failure }
 
+    /// One line of the doctor's report.
     public struct Check: Sendable {
+        /// The profile checked.
         public var profile: String
+        /// Passed, worth a look, or failed.
         public var status: Status
+        /// What was checked and what was found.
         public var message: String
     }
 
+    /// The config cannot be read at all (exit 2).
     public struct ConfigError: Error, CustomStringConvertible {
+        /// One line naming the file.
         public var description: String
     }
 
@@ -56,29 +63,32 @@ public enum OCIDoctor {
             if OCIConfig.ocid(v, kind: kind) != nil {
                 add(.ok, "\(key) \(v)")
             } else {
-                add(.failure, "\(key) '\(v)' is not a \(kind) OCID (ocid1.\(kind).oc1..…)")
+                add(.failure, "\(key) '\(OCIConfig.shown(v))' is not a \(kind) OCID (ocid1.\(kind).oc1..…)")
             }
         }
         let claimed = value("fingerprint").flatMap { OCIConfig.fingerprint($0) }
         if let v = value("fingerprint") {
             if claimed != nil { add(.ok, "fingerprint \(v) is well-formed") } else {
-                add(.failure, "fingerprint '\(v)' is not 16 colon-separated hex bytes (12:34:…:ef)")
+                add(.failure, "fingerprint '\(OCIConfig.shown(v))' is not 16 colon-separated hex bytes (12:34:…:ef)")
             }
         } else {
             add(.failure, "fingerprint is missing")
         }
         if let region = value("region") {
             let shape = region.range(of: "^([a-z]{2,}-[a-z]+-[0-9]+|[a-z]{3})$", options: .regularExpression) != nil
-            add(shape ? .ok : .failure, shape ? "region \(region)" : "region '\(region)' is not a region name (us-ashburn-1)")
+            add(shape ? .ok : .failure, shape ? "region \(region)" : "region '\(OCIConfig.shown(region))' is not a region name (us-ashburn-1)")
         } else {
             add(.failure, "region is missing: oci will not know where to connect")
         }
 
-        guard let keyFile = value("key_file") else {
+        guard let keyFileValue = value("key_file") else {
             add(.failure, "key_file is missing")
             return checks
         }
-        var path = keyFile
+        // NOTE: the path is quoted in most messages below: a value that is not a
+        // plain one-line path (a key pasted in its place) is shown cut short.
+        let keyFile = OCIConfig.path(keyFileValue) ?? OCIConfig.shown(keyFileValue)
+        var path = keyFileValue
         if path.hasPrefix("~/") { path = home + String(path.dropFirst(1)) }
         else if path == "~" { path = home }
         // NOTE: the OCI SDK opens a relative key_file from the current directory.

@@ -44,8 +44,10 @@ struct Fatal: Error, CustomStringConvertible {
     init(_ message: String) { description = message }
 }
 
+/// Prints `keyleak: message` on standard error, through the output firewall
+/// and with control characters escaped (see `Output.error`).
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data("keyleak: \(message)\n".utf8))
+    Output.error(message)
 }
 
 /// Runs `body`, mapping failures to exit status 2 with a message on standard error.

@@ -32,10 +32,13 @@ struct DoctorCommand: ParsableCommand {
             return try OCIDoctor.check(configPath: path, profile: profile, ruleSet: try rules.load())
         }
         let color = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        // NOTE: profile names and messages quote the config: escaped, so that
+        // they cannot drive the terminal; the whole goes out in one write.
+        var out = ""
         var current: String?
         for check in checks {
             if check.profile != current {
-                print((current == nil ? "" : "\n") + "[\(check.profile)]")
+                out += (current == nil ? "" : "\n") + "[\(TerminalText.escape(check.profile))]\n"
                 current = check.profile
             }
             let (word, code) = switch check.status {
@@ -43,12 +46,13 @@ struct DoctorCommand: ParsableCommand {
             case .warning: ("warn", "33")
             case .failure: ("FAIL", "31")
             }
-            print("  " + (color ? "\u{1b}[\(code)m\(word)\u{1b}[0m" : word) + "  " + check.message)
+            out += "  " + (color ? "\u{1b}[\(code)m\(word)\u{1b}[0m" : word) + "  " + TerminalText.escape(check.message) + "\n"
         }
         let failures = checks.filter { $0.status == .failure }.count
         let warnings = checks.filter { $0.status == .warning }.count
-        print("\n\(failures == 0 ? "all checks passed" : "\(failures) check\(failures == 1 ? "" : "s") failed")"
-              + (warnings > 0 ? ", \(warnings) warning\(warnings == 1 ? "" : "s")" : ""))
+        out += "\n\(failures == 0 ? "all checks passed" : "\(failures) check\(failures == 1 ? "" : "s") failed")"
+            + (warnings > 0 ? ", \(warnings) warning\(warnings == 1 ? "" : "s")" : "")
+        try exitingOnFailure { try Output.line(out) }
         if failures > 0 { throw ExitCode(1) }
     }
 }

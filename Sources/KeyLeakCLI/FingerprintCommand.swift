@@ -26,26 +26,29 @@ struct FingerprintCommand: ParsableCommand {
         let ruleSet = try exitingOnFailure { try rules.load() }
         var failed = false
         for file in files {
+            let shown = TerminalText.escape(file)
             guard let data = FileManager.default.contents(atPath: file) else {
-                printError("\(file): cannot read file")
+                printError("\(shown): cannot read file")
                 failed = true
                 continue
             }
             let entries = KeyFile.identities(of: [UInt8](data), ruleSet: ruleSet)
             if entries.isEmpty {
-                printError("\(file): no private or public key found")
+                printError("\(shown): no private or public key found")
                 failed = true
                 continue
             }
             for entry in entries {
                 guard let identity = entry.identity else {
                     let what = entry.facts?.summary ?? "key"
-                    printError("\(file): \(what): public key not readable, no fingerprint")
+                    printError("\(shown): \(what): public key not readable, no fingerprint")
                     failed = true
                     continue
                 }
-                let prefix = files.count > 1 ? "\(file): " : ""
-                print("\(prefix)\(identity.oci)  \(identity.summary) \(entry.kind)" + (identity.sha256.map { "  \($0)" } ?? ""))
+                let prefix = files.count > 1 ? "\(shown): " : ""
+                try exitingOnFailure {
+                    try Output.line("\(prefix)\(identity.oci)  \(identity.summary) \(entry.kind)" + (identity.sha256.map { "  \($0)" } ?? ""))
+                }
             }
         }
         if failed { throw ExitCode(2) }

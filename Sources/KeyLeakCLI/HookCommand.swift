@@ -26,12 +26,14 @@ struct HookCommand: ParsableCommand {
             let (outcome, path) = try exitingOnFailure {
                 try HookInstaller(repository: repo).install(binary: currentExecutable(), force: force)
             }
-            switch outcome {
-            case .alreadyInstalled: print("keyleak's pre-commit hook is already installed: \(path)")
-            case .installedChaining: print("installed \(path); the previous hook was kept as \(HookInstaller.previousName) and runs first")
-            case .replaced: print("replaced the existing hook with keyleak's: \(path)")
-            default: print("installed \(path)")
+            let shown = TerminalText.escape(path)
+            let message = switch outcome {
+            case .alreadyInstalled: "keyleak's pre-commit hook is already installed: \(shown)"
+            case .installedChaining: "installed \(shown); the previous hook was kept as \(HookInstaller.previousName) and runs first"
+            case .replaced: "replaced the existing hook with keyleak's: \(shown)"
+            default: "installed \(shown)"
             }
+            try exitingOnFailure { try Output.line(message) }
         }
     }
 
@@ -42,7 +44,10 @@ struct HookCommand: ParsableCommand {
 
         func run() throws {
             let (outcome, path) = try exitingOnFailure { try HookInstaller(repository: repo).uninstall() }
-            print(outcome == .restoredPrevious ? "removed keyleak's hook and restored the previous one: \(path)" : "removed \(path)")
+            let shown = TerminalText.escape(path)
+            try exitingOnFailure {
+                try Output.line(outcome == .restoredPrevious ? "removed keyleak's hook and restored the previous one: \(shown)" : "removed \(shown)")
+            }
         }
     }
 }

@@ -23,8 +23,8 @@ struct InitCommand: ParsableCommand {
             if FileManager.default.fileExists(atPath: path) && !force {
                 throw Fatal("\(path) exists already (use --force to overwrite it)")
             }
-            try write(ConfigFile.starter, to: path)
+            try Output.write(ConfigFile.starter, to: path)
+            try Output.line("wrote \(TerminalText.escape(path))")
         }
-        print("wrote \(path)")
     }
 }

@@ -33,6 +33,7 @@ struct KeyLeakCommand: ParsableCommand {
     /// Parses and runs, mapping usage errors to exit status 2 (the contract:
     /// 0 clean, 1 findings, 2 the scan could not be done) instead of 64.
     static func main() {
+        OutputFile.secureStandardDescriptors()
         startHookGitEarly(Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try parseAsRoot()
@@ -43,9 +44,7 @@ struct KeyLeakCommand: ParsableCommand {
                 exit(withError: error)
             }
             let message = fullMessage(for: error)
-            if !message.isEmpty {
-                FileHandle.standardError.write(Data((message + "\n").utf8))
-            }
+            if !message.isEmpty { Output.usage(message) }
             Foundation.exit(2)
         }
     }

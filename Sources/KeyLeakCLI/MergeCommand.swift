@@ -33,7 +33,8 @@ struct MergeCommand: ParsableCommand {
             let ruleSet = try rules.load()
             let (kind, report) = try ReportMerger.merge(files: reports, rules: ruleSet.rules)
             let text = kind == .json ? JSONReporter.render(report) : SARIFReporter.render(report, rules: ruleSet.rules)
-            try write(text, to: output)
+            Output.learn(from: report)
+            try Output.write(text, to: output)
             return report
         }
         if merged.count(atOrAbove: failOn) > 0 { throw ExitCode(1) }

@@ -45,13 +45,13 @@ final class ProgressLine: Sendable {
         let b = bytes.load(ordering: .relaxed)
         let line = "scanning: \(files.load(ordering: .relaxed)) files, \(String(format: "%.1f", Double(b) / 1_048_576)) MiB, "
             + "\(findings.load(ordering: .relaxed)) findings, \(String(format: "%.0f", Double(b) / 1_048_576 / seconds)) MiB/s"
-        FileHandle.standardError.write(Data(("\r\u{1b}[K" + line).utf8))
+        OutputFile.writeStandardError(Array(("\r\u{1b}[K" + line).utf8))
         drawn.store(true, ordering: .releasing)
     }
 
     /// Stops redrawing and clears the line.
     func finish() {
         done.store(true, ordering: .releasing)
-        if drawn.load(ordering: .acquiring) { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
+        if drawn.load(ordering: .acquiring) { OutputFile.writeStandardError(Array("\r\u{1b}[K".utf8)) }
     }
 }

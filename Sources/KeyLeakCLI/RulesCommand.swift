@@ -19,9 +19,10 @@ struct RulesCommand: ParsableCommand {
 
         func run() throws {
             let ruleSet = try exitingOnFailure { try rules.load() }
-            for rule in ruleSet.rules {
-                print("\(rule.id.padding(toLength: 24, withPad: " ", startingAt: 0)) \(rule.severity.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(rule.title)")
+            let lines = ruleSet.rules.map {
+                TerminalText.escape("\($0.id.padding(toLength: 24, withPad: " ", startingAt: 0)) \($0.severity.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \($0.title)")
             }
+            try exitingOnFailure { try Output.line(lines.joined(separator: "\n")) }
         }
     }
 
@@ -34,9 +35,11 @@ struct RulesCommand: ParsableCommand {
         func run() throws {
             let ruleSet = try exitingOnFailure { try rules.load() }
             let problems = ruleSet.checkExamples()
-            for problem in problems { print(problem) }
-            if !problems.isEmpty { throw ExitCode(1) }
-            print("\(ruleSet.rules.count) rules OK; prefilter: \(ruleSet.prefilterEngine)")
+            if !problems.isEmpty {
+                try exitingOnFailure { try Output.line(problems.map(TerminalText.escape).joined(separator: "\n")) }
+                throw ExitCode(1)
+            }
+            try exitingOnFailure { try Output.line("\(ruleSet.rules.count) rules OK; prefilter: \(ruleSet.prefilterEngine)") }
         }
     }
 }

@@ -113,6 +113,7 @@ struct ScanCommand: ParsableCommand {
             return (plan, try plan.run(progress: progress.callback))
         }
         progress.finish()
+        Output.learn(from: result)
         // NOTE: always on stderr too (the contract), even when a text report lists them.
         if !report.quiet {
             for skipped in result.summary.skipped { printError("skipped \(skipped.path): \(skipped.reason)") }
@@ -122,11 +123,11 @@ struct ScanCommand: ParsableCommand {
             }
         }
         if let writeBaseline {
-            try exitingOnFailure { try write(Baseline(findings: result.findings).render(), to: writeBaseline) }
+            try exitingOnFailure { try Output.write(Baseline(findings: result.findings).render(), to: writeBaseline) }
             printError("wrote \(result.findings.count) finding\(result.findings.count == 1 ? "" : "s") to the baseline \(writeBaseline)")
             return
         }
-        try exitingOnFailure { try write(render(result, rules: plan.ruleSet.rules), to: report.output) }
+        try exitingOnFailure { try Output.write(render(result, rules: plan.ruleSet.rules), to: report.output) }
         if publish {
             let verdict = plan.shareVerdict(result)
             printError(verdict.line)
@@ -146,23 +147,4 @@ struct ScanCommand: ParsableCommand {
         case .sarif: return SARIFReporter.render(result, rules: rules)
         }
     }
-}
-
-/// Writes `text` to `path` (truncating it; devices such as /dev/null work), or to standard output.
-func write(_ text: String, to path: String?) throws {
-    guard let path else {
-        FileHandle.standardOutput.write(Data(text.utf8))
-        return
-    }
-    guard FileManager.default.fileExists(atPath: path) || FileManager.default.createFile(atPath: path, contents: nil),
-          let handle = FileHandle(forWritingAtPath: path) else {
-        throw Fatal("\(path): cannot write the report")
-    }
-    defer { try? handle.close() }
-    do {
-        try handle.truncate(atOffset: 0)
-    } catch {
-        // Devices cannot be truncated; writing is enough.
-    }
-    handle.write(Data(text.utf8))
 }

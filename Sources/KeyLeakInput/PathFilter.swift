@@ -7,15 +7,15 @@ import Synchronization
 /// Every path it leaves out is counted, so a report can say how much the
 /// config kept from the scan.
 public struct PathFilter: Sendable {
-    /// The glob patterns.
+    /// The glob patterns (`**` for any folders, `*` within one).
     public let patterns: [String]
     /// Paths left out so far, shared by every copy of this filter.
     private let counter = Counter()
 
-    /// A filter of `patterns`.
+    /// A filter leaving out paths that match any of `patterns`.
     public init(_ patterns: [String]) { self.patterns = patterns }
 
-    /// True when there are no patterns.
+    /// No pattern: nothing is left out.
     public var isEmpty: Bool { patterns.isEmpty }
 
     /// How many paths `ignores` has left out (each folder once: its contents are never asked about).

@@ -1,7 +1,9 @@
 /// A deterministic share of a scan (`--shard K/N`, K from 1 to N), so that N
 /// jobs on any scheduler split the files or blobs between them.
 public struct Shard: Sendable, Equatable {
+    /// K: this scanner's share, from 1.
     public var index: Int
+    /// N: how many shares the work is split into.
     public var count: Int
 
     /// Parses `K/N`; nil when malformed or out of range.

@@ -4,6 +4,7 @@ import Foundation
 /// The rules in force for a scan, each compiled once and shared read-only by
 /// every worker thread.
 public final class RuleSet: Sendable {
+    /// The enabled rules; a finding's rule index points into it.
     public let rules: [Rule]
     /// Ids of every rule read, disabled ones included (to check `rules.disable`).
     public let knownIDs: Set<String>
@@ -21,6 +22,7 @@ public final class RuleSet: Sendable {
     /// The rule with `id`, if it is enabled.
     public func rule(id: String) -> Rule? { rules.first { $0.id == id } }
 
+    /// A rule file that cannot be used, naming the file (and line where known).
     public enum LoadError: Error, CustomStringConvertible {
         case unreadable(path: String, reason: String)
         case invalid(file: String, reason: String)
@@ -28,6 +30,7 @@ public final class RuleSet: Sendable {
         case pattern(rule: String, file: String, error: String)
         case noKeywords(rule: String, file: String)
 
+        /// One line naming the file and the problem.
         public var description: String {
             switch self {
             case let .unreadable(path, reason): return "\(path): cannot read rules: \(reason)"

@@ -12,5 +12,6 @@ public enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
         }
     }
 
+    /// Orders from `low` to `critical`.
     public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
 }

@@ -16,11 +16,15 @@ public struct Baseline: Sendable {
 
     private var entries: Set<Entry> = []
 
+    /// An empty baseline.
     public init() {}
 
+    /// Entries recorded.
     public var count: Int { entries.count }
 
+    /// A baseline file that cannot be read or is not a keyleak baseline.
     public struct Error: Swift.Error, CustomStringConvertible {
+        /// One line naming the file.
         public var description: String
     }
 
@@ -28,12 +32,15 @@ public struct Baseline: Sendable {
         Entry(rule: f.rule, path: f.path, identity: f.key?.identity?.oci ?? f.oci?.fingerprint.map { "config:" + $0 } ?? f.secretHash ?? "")
     }
 
+    /// The baseline of `findings`.
     public init(findings: [Finding]) {
         entries = Set(findings.map(Baseline.entry))
     }
 
+    /// The baseline already holds `finding` (same rule, path and secret).
     public func contains(_ finding: Finding) -> Bool { entries.contains(Baseline.entry(finding)) }
 
+    /// Reads a baseline written by `render()`.
     public static func load(_ path: String) throws -> Baseline {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw Error(description: "\(path): cannot read the baseline")

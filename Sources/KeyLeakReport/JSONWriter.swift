@@ -67,7 +67,9 @@ package struct JSONWriter {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7f {
+                // NOTE: C1 controls and bidi formatting characters too (see
+                // `TerminalText`): valid either way, but safe to show with `cat`.
+                if scalar.value < 0x20 || TerminalText.needsEscape(scalar) {
                     out += "\\u" + String(scalar.value, radix: 16).leftPadded(4)
                 } else {
                     out.unicodeScalars.append(scalar)

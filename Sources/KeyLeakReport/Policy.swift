@@ -40,7 +40,10 @@ public struct Policy: Sendable {
             if f.ociMarker { return .critical }
             return base
         }
-        if let set = f.credentialSet { return set.working ? .critical : base }
+        if let set = f.credentialSet {
+            // Profiles without a key are an identity without a secret.
+            return set.working ? .critical : set.keys == 0 ? .low : base
+        }
         if let identity = f.oci {
             if linked { return .critical }
             if identity.hasPassPhrase { return max(base, .high) }

@@ -9,15 +9,21 @@ public struct TextReporter {
     /// ANSI colour; the CLI turns it on only for a terminal without `NO_COLOR`.
     public var color: Bool
 
+    /// A reporter, with or without ANSI colour.
     public init(color: Bool) { self.color = color }
 
+    /// The report: one block per finding, then the summary line and the skipped inputs.
     public func render(_ report: ScanReport) -> String {
         var out = ""
+        // NOTE: every value below may come from the scanned files (names,
+        // settings, git metadata): each is escaped, so that none can drive the
+        // terminal (see `TerminalText`). Fixed text and numbers are not.
+        let safe = TerminalText.escape
         for f in report.findings {
-            let location = "\(f.path):\(f.line):\(f.column)"
-            out += paint(location, "1") + " " + paint(f.severity.rawValue, colorCode(f.severity)) + " [\(f.rule)] \(f.message)\n"
+            let location = "\(safe(f.path)):\(f.line):\(f.column)"
+            out += paint(location, "1") + " " + paint(f.severity.rawValue, colorCode(f.severity)) + " [\(safe(f.rule))] \(safe(f.message))\n"
             if let commit = f.commit {
-                out += "    commit \(commit)" + (f.author.map { " by \($0)" } ?? "") + (f.date.map { " on \($0)" } ?? "") + "\n"
+                out += "    commit \(safe(commit))" + (f.author.map { " by \(safe($0))" } ?? "") + (f.date.map { " on \(safe($0))" } ?? "") + "\n"
             }
             // Every path of the key's blob at the tips (a rename or copy leaves more than one).
             for place in f.paths where place.path != f.path || f.paths.count > 1 {
@@ -27,12 +33,13 @@ public struct TextReporter {
             if let identity = f.key?.identity {
                 out += "    fingerprint \(identity.oci)" + (identity.sha256.map { "  \($0)" } ?? "") + "\n"
             }
-            out += "    " + paint(f.preview, "2") + "\n"
+            out += "    " + paint(safe(f.preview), "2") + "\n"
         }
         out += summaryLine(report)
         return out
     }
 
+    /// `N findings (…) in F files, B, T ms`, then one line per skipped input.
     package func summaryLine(_ report: ScanReport) -> String {
         let s = report.summary
         var counts: [String] = []
@@ -50,15 +57,15 @@ public struct TextReporter {
         if s.ignoredByConfig > 0 { line += "; \(s.ignoredByConfig) path\(s.ignoredByConfig == 1 ? "" : "s") ignored by config" }
         var out = (report.findings.isEmpty ? "" : "\n") + line + "\n"
         if let config = s.ignoredConfig {
-            out += "  not obeyed: \(config) (a folder's own settings cannot silence its check)"
-                + (s.ignoredConfigRequests.isEmpty ? "" : ": " + s.ignoredConfigRequests.joined(separator: "; ")) + "\n"
+            out += "  not obeyed: \(TerminalText.escape(config)) (a folder's own settings cannot silence its check)"
+                + (s.ignoredConfigRequests.isEmpty ? "" : ": " + s.ignoredConfigRequests.map(TerminalText.escape).joined(separator: "; ")) + "\n"
         }
         if !s.disabledRules.isEmpty { out += "  rules disabled by config: \(s.disabledRules.joined(separator: ", "))\n" }
         if let reason = s.incompleteHistory { out += "  incomplete history: \(reason)\n" }
         if s.inlineAllowsIgnored > 0 {
             out += "  not obeyed: \(s.inlineAllowsIgnored) inline allow comment\(s.inlineAllowsIgnored == 1 ? "" : "s") (reported above)\n"
         }
-        for skipped in s.skipped { out += "  skipped \(skipped.path): \(skipped.reason)\n" }
+        for skipped in s.skipped { out += "  skipped \(TerminalText.escape(skipped.path)): \(TerminalText.escape(skipped.reason))\n" }
         return out
     }
 

@@ -132,6 +132,36 @@ import TestSupport
         #expect(key.message.contains("opened with the pass phrase"))
     }
 
+    /// OCIDs are not secrets: a profile with only a tenancy and a region is no
+    /// finding, and a copied `.oci` folder without a key is no high finding.
+    @Test func identitiesWithoutSecretsAreNotAlarms() throws {
+        let dir = try TemporaryDirectory()
+        try dir.write("a/oci.ini", "[DEFAULT]\ntenancy=ocid1.tenancy.oc1..aaaaaaaatenancy\nregion=us-ashburn-1\n")
+        try dir.write("a/provider.tf", "provider \"oci\" {\n  tenancy_ocid = \"ocid1.tenancy.oc1..aaaaaaaatenancy\"\n  region = \"us-phoenix-1\"\n}\n")
+        let (status, report, _) = try Self.scan(["--fail-on", "low", dir.file("a")])
+        #expect(status == 0 && report.findings.isEmpty, "\(report.findings.map(\.message))")
+        var profiles = ""
+        for name in ["ONE", "TWO", "THREE", "FOUR"] {
+            profiles += "[\(name)]\nuser=ocid1.user.oc1..\(name.lowercased())aaaa\nfingerprint=12:34:56:78:90:ab:cd:ef:12:34:56:78:90:ab:cd:ef\ntenancy=ocid1.tenancy.oc1..aaaaaaaatenancy\n\n"
+        }
+        try dir.write("b/.oci/config", profiles)
+        let (_, second, _) = try Self.scan([dir.file("b")])
+        let set = try #require(second.findings.first { $0.rule == "oci-credential-set" })
+        #expect(set.severity == "low", "no key: an identity without a secret")
+        #expect(!set.message.contains("working"))
+    }
+
+    /// "A working OCI login" only when the folder's key is the one its profile claims.
+    @Test func aMismatchedKeyIsNoWorkingLogin() throws {
+        let dir = try TemporaryDirectory()
+        _ = try TestKeys.rsa(dir, "b/.oci/oci_api_key.pem")
+        try dir.write("b/.oci/config", "[DEFAULT]\nuser=ocid1.user.oc1..aaaa\nfingerprint=12:34:56:78:90:ab:cd:ef:12:34:56:78:90:ab:cd:ef\ntenancy=ocid1.tenancy.oc1..aaaaaaaatenancy\nkey_file=~/.oci/oci_api_key.pem\n")
+        let (_, report, _) = try Self.scan([dir.file("b")])
+        let set = try #require(report.findings.first { $0.rule == "oci-credential-set" })
+        #expect(!set.message.contains("working"), "\(set.message)")
+        #expect(set.severity == "high")
+    }
+
     @Test func knownKeysFromTheOCICLI() throws {
         let dir = try TemporaryDirectory()
         let active = try TestKeys.rsa(dir, "scan/active.pem")

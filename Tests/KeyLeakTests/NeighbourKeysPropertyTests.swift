@@ -125,6 +125,23 @@ import TestSupport
         }
     }
 
+    @Test("allowing some fingerprints in the config never hides a neighbour")
+    func allowedFingerprintsHideNoNeighbour() {
+        let scanner = Scanner(ruleSet: try! RuleSet())
+        for seed in UInt64(2001)...2060 {
+            var rng = SeededGenerator(state: seed)
+            let allowed = Set(Self.keys.map(\.fingerprint).filter { _ in Bool.random(using: &rng) })
+            let (text, expected, _) = Self.blob(seed: seed, allowSome: false)
+            var options = ScanOptions()
+            options.suppression.allowedFingerprints = Dictionary(uniqueKeysWithValues: allowed.map { ($0, "fixture") })
+            let report = scanner.scan(bytes: Array(text.utf8), path: "blob", options: options)
+            let found = report.findings.map { "\($0.line) \($0.key?.identity?.oci ?? "none")" }.sorted()
+            let kept = expected.filter { !allowed.contains(String($0.split(separator: " ")[1])) }
+            #expect(found == kept, "seed \(seed)")
+            #expect(report.summary.allowed == expected.count - kept.count, "seed \(seed)")
+        }
+    }
+
     @Test("allowing some keys inline never hides a neighbour")
     func allowedKeysHideNoNeighbour() {
         for seed in UInt64(1001)...1150 {
