@@ -29,7 +29,7 @@ public struct TextReporter {
             for place in f.paths where place.path != f.path || f.paths.count > 1 {
                 out += "    at \(place.ref): \(place.path)\n"
             }
-            if f.commit != nil, f.paths.isEmpty, f.configChange == nil { out += "    at no scanned tip (deleted since)\n" }
+            if f.commit != nil, f.blob != nil, f.paths.isEmpty, f.configChange == nil { out += "    at no scanned tip (deleted since)\n" }
             if let identity = f.key?.identity {
                 out += "    fingerprint \(identity.oci)" + (identity.sha256.map { "  \($0)" } ?? "") + "\n"
             }
