@@ -23,8 +23,11 @@ public struct ConfigFile: Sendable {
     public var disabledRules: [String] = []
     /// `max-findings-per-file`: the default for `--max-findings-per-file` (at least 1).
     public var maxFindingsPerFile: Int?
-    /// The file this came from.
+    /// The file this came from (`BASE:.keyleak.yaml` when read from a commit).
     public var path: String?
+    /// The line of each `known-keys` and `rules.extra` entry, by its resolved
+    /// path: where an error about the file it names points.
+    public var referenceLines: [String: Int] = [:]
 
     /// An empty config.
     public init() {}
@@ -45,11 +48,12 @@ public struct ConfigFile: Sendable {
         return out
     }
 
-    /// A config that cannot be used, with the file and line.
+    /// A config that cannot be used, with the file and line. The message
+    /// never quotes what the file holds beyond a mistyped name.
     public struct Error: Swift.Error, CustomStringConvertible {
         /// The config file.
         public var file: String
-        /// The line at fault, when known.
+        /// The 1-based line, when known.
         public var line: Int?
         /// What is wrong.
         public var message: String
@@ -64,25 +68,43 @@ public struct ConfigFile: Sendable {
         return try load(candidate)
     }
 
-    /// Reads and checks the config at `path`; throws `Error` naming the file and line.
+    /// Reads the config file at `path`; names in it resolve against its folder.
     public static func load(_ path: String) throws -> ConfigFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw Error(file: path, line: nil, message: "cannot read the config file")
         }
+        return try parse(data, name: path, folder: (path as NSString).deletingLastPathComponent)
+    }
+
+    /// Parses config bytes read from `name` (a file, or `REV:.keyleak.yaml`);
+    /// relative `known-keys` and `rules.extra` entries resolve against `folder`
+    /// (empty: left relative, as paths from the top of a commit's tree).
+    public static func parse(_ data: Data, name path: String, folder: String) throws -> ConfigFile {
         let text = String(decoding: data, as: UTF8.self)
         let node: Node?
         do {
             node = try Yams.compose(yaml: text, .basic)  // untyped scalars: no regex set-up (see RuleSet)
-        } catch let error as YamlError {
-            throw Error(file: path, line: nil, message: "not valid YAML: \(error)")
         } catch {
-            throw Error(file: path, line: nil, message: "not valid YAML: \(error)")
+            let (line, problem) = YAMLProblem.describe(error)
+            throw Error(file: path, line: line, message: problem)
         }
         var config = ConfigFile()
         config.path = path
         guard let node else { return config }  // an empty file configures nothing
-        let folder = (path as NSString).deletingLastPathComponent
-        let resolve = { (p: String) -> String in p.hasPrefix("/") ? p : (folder as NSString).appendingPathComponent(p) }
+        let resolve = { (p: String) -> String in
+            p.hasPrefix("/") || folder.isEmpty ? p : (folder as NSString).appendingPathComponent(p)
+        }
+        /// The entries of a list of paths, resolved, each with its line recorded.
+        func references(_ value: Node, _ what: String) throws -> [String] {
+            guard case let .sequence(items) = value else {
+                throw Error(file: path, line: line(value), message: "\(what) must be a list of strings")
+            }
+            return try items.map { item in
+                let resolved = resolve(try scalar(item, "each entry of \(what)", path))
+                if let number = line(item) { config.referenceLines[resolved] = number }
+                return resolved
+            }
+        }
         let root = try mapping(node, "the top level", path)
         for (keyNode, value) in root {
             let key = try scalar(keyNode, "a key", path)
@@ -90,7 +112,7 @@ public struct ConfigFile: Sendable {
             case "fail-on":
                 let text = try scalar(value, "fail-on", path)
                 guard let severity = Severity(rawValue: text) else {
-                    throw Error(file: path, line: line(value), message: "fail-on must be one of low, medium, high, critical, not '\(text)'")
+                    throw Error(file: path, line: line(value), message: "fail-on must be one of low, medium, high, critical")
                 }
                 config.failOn = severity
             case "paths":
@@ -132,11 +154,11 @@ public struct ConfigFile: Sendable {
                 }
                 config.maxFindingsPerFile = limit
             case "known-keys":
-                config.knownKeys = try strings(value, "known-keys", path).map(resolve)
+                config.knownKeys = try references(value, "known-keys")
             case "rules":
                 for (k, v) in try mapping(value, "rules", path) {
                     switch try scalar(k, "a key", path) {
-                    case "extra": config.extraRules = try strings(v, "rules.extra", path).map(resolve)
+                    case "extra": config.extraRules = try references(v, "rules.extra")
                     case "disable": config.disabledRules = try strings(v, "rules.disable", path)
                     case let other: throw unknown("rules.\(other)", k, path, known: ["extra", "disable"])
                     }
@@ -151,7 +173,7 @@ public struct ConfigFile: Sendable {
     private static func line(_ node: Node) -> Int? { node.mark.map { $0.line } }
 
     private static func unknown(_ key: String, _ node: Node, _ file: String, known: [String]) -> Error {
-        Error(file: file, line: line(node), message: "unknown key '\(key)' (known: \(known.joined(separator: ", ")))")
+        Error(file: file, line: line(node), message: "unknown key \(YAMLProblem.quoted(key: key)) (known: \(known.joined(separator: ", ")))")
     }
 
     private static func mapping(_ node: Node, _ what: String, _ file: String) throws -> [(Node, Node)] {

@@ -49,6 +49,12 @@ public struct ScanRequest: Sendable {
     public var ruleDirectories: [String] = []
     /// `--fail-on`; nil for the config's, else the preset's (`low` for publish, `medium` otherwise).
     public var failOn: Severity?
+    /// `--trust-repo-config`: read `.keyleak.yaml` from the working tree even
+    /// when scanning a change. Default: off, a change is scanned with its base's config.
+    public var trustRepoConfig = false
+    /// `--fail-on-incomplete`: a history scan that could not see all of the
+    /// history (shallow or partial clone) fails (exit 1). Default: off, it is reported.
+    public var failOnIncomplete = false
 
     /// The default request: scan the current directory.
     public init() {}
@@ -109,6 +115,7 @@ public struct ScanPlan: Sendable {
         options.repository = request.repository
         options.startGitEarly()
         let config: ConfigFile?
+        var loaded = LoadedConfig()
         if request.publish, request.configFile == nil {
             // NOTE: a folder about to be published is untrusted input: its own
             // settings could hide the very keys the check is for. They are named, not obeyed.
@@ -120,7 +127,8 @@ public struct ScanPlan: Sendable {
                 ignoredConfig = IgnoredConfig(path: candidate, requests: requests)
             }
         } else {
-            config = try request.configFile.map(ConfigFile.load) ?? ConfigFile.discover(root: request.configRoot)
+            loaded = try LoadedConfig(for: request)
+            config = loaded.file
         }
         self.config = config
         if let threads = request.threads { options.threads = threads }
@@ -130,22 +138,25 @@ public struct ScanPlan: Sendable {
         options.shard = request.shard
         options.maxArchiveDepth = request.maxArchiveDepth
         if let limit = request.maxFindingsPerFile ?? config?.maxFindingsPerFile { options.maxFindingsPerFile = limit }
-        options.knownKeys = try KnownKeys(files: request.knownKeyFiles + (config?.knownKeys ?? []))
+        options.knownKeys = try KnownKeys(files: request.knownKeyFiles, contents: loaded.knownKeys)
         // NOTE: a folder about to be shared is checked whole: no path ignores.
         options.ignore = PathFilter(request.publish ? [] : config?.ignore ?? [])
         options.suppression.inline = request.inlineAllow && !request.publish
         options.suppression.allowedFingerprints = config?.allowedFingerprints ?? [:]
         options.suppression.baseline = try request.baselineFile.map(Baseline.load)
-        ruleSet = try ScanPlan.loadRules(directories: request.ruleDirectories, config: config)
+        ruleSet = try ScanPlan.loadRules(directories: request.ruleDirectories, config: config, files: loaded.extraRules)
+        options.configFindings = loaded.findings(rule: ruleSet.derivedRules[.configChange])
         failOn = request.failOn ?? (request.publish ? .low : config?.failOn ?? .medium)
         self.options = options
     }
 
-    /// The embedded rules plus `directories` and the config's `rules.extra`,
-    /// minus its `rules.disable` (each of which must name a rule).
-    public static func loadRules(directories: [String] = [], config: ConfigFile? = nil) throws -> RuleSet {
+    /// The embedded rules plus `directories` and `files` (the rule files of
+    /// the config's `rules.extra`, read where the config may name them),
+    /// minus the config's `rules.disable` (each of which must name a rule).
+    public static func loadRules(directories: [String] = [], config: ConfigFile? = nil,
+                                 files: [(name: String, text: String)] = []) throws -> RuleSet {
         let disabled = Set(config?.disabledRules ?? [])
-        let set = try RuleSet(extraDirectories: directories + (config?.extraRules ?? []), disabled: disabled)
+        let set = try RuleSet(extraDirectories: directories, extraFiles: files, disabled: disabled)
         if let unknown = disabled.subtracting(set.knownIDs).sorted().first, let path = config?.path {
             throw ConfigFile.Error(file: path, line: nil, message: "rules.disable names '\(unknown)', which is not a rule (keyleak rules list)")
         }
@@ -167,7 +178,13 @@ public struct ScanPlan: Sendable {
                     + (f.notListed?.groups.filter(\.first.inlineAllowed).reduce(0) { $0 + $1.count } ?? 0)
             }
         }
+        report.summary.disabledRules = (config?.disabledRules ?? []).sorted()
         return report
+    }
+
+    /// True when `report` must fail for its incomplete history (`--fail-on-incomplete`).
+    public func failsAsIncomplete(_ report: ScanReport) -> Bool {
+        request.failOnIncomplete && report.summary.incompleteHistory != nil
     }
 
     /// The closing verdict of `--publish` for `report`.

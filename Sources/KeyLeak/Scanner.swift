@@ -41,6 +41,9 @@ public struct ScanOptions: Sendable {
     public var progress: (@Sendable (Int, Int, Int) -> Void)?
     /// The staged listing, when `startGitEarly()` began it.
     package var stagedListing: GitCommand.Running?
+    /// Findings about the scan's own config (`keyleak-config-change`), made
+    /// while resolving it; judged and suppressed with the others.
+    package var configFindings: [Finding] = []
 
     /// A listing started before the command line was even parsed (see
     /// `startStagedListing(repository:)`), for the repository it was started in.
@@ -137,7 +140,14 @@ public final class Scanner: Sendable {
 
     /// Scans what `options` name and returns the linked, judged, filtered findings.
     public func scan(_ options: ScanOptions) throws -> ScanReport {
-        if let mode = options.git { return try scanGit(mode, options) }
+        let ignoredBefore = options.ignore.ignoredCount
+        var report = try options.git.map { try scanGit($0, options) } ?? scanFiles(options)
+        report.summary.ignoredByConfig = options.ignore.ignoredCount - ignoredBefore
+        return report
+    }
+
+    /// Walks `options.paths`.
+    private func scanFiles(_ options: ScanOptions) throws -> ScanReport {
         let started = DispatchTime.now()
         var directories: [(path: [UInt8], display: [UInt8])] = []
         var files: [WalkedFile] = []
@@ -213,6 +223,7 @@ public final class Scanner: Sendable {
             summary.files += state.files
             summary.bytes += state.bytes
         }
+        findings += options.configFindings
         findings.sort(by: Finding.reportOrder)
         CredentialLinker.openEncryptedKeys(&findings)
         CredentialLinker.link(&findings, knownKeys: options.knownKeys, credentialSetRule: ruleSet.derivedRules[.credentialSet])
@@ -233,9 +244,13 @@ public final class Scanner: Sendable {
         }
         let source = GitSource(directory: options.repository)
         let listed: [GitSource.Entry]
+        var missing = 0
         switch mode {
         case .staged: listed = try source.stagedEntries(listing: options.stagedListing)
-        case let .history(range): listed = try source.historyEntries(range: range)
+        case let .history(range):
+            let listing = try source.historyListing(range: range)
+            listed = listing.entries
+            missing = listing.missing
         }
         let ignore = options.ignore
         let shard = options.shard
@@ -291,15 +306,21 @@ public final class Scanner: Sendable {
             // by the blob id each finding carries.
             let objects = Set(states.flatMap { $0.findings.compactMap(\.blob) })
             let introductions = source.introductions(of: objects, range: range)
+            let tipPaths = source.tipPaths(of: objects, range: range)
             for state in states {
                 for i in state.findings.indices {
-                    guard let object = state.findings[i].blob, let found = introductions[object] else { continue }
+                    guard let object = state.findings[i].blob else { continue }
+                    state.findings[i].paths = tipPaths[object] ?? []
+                    guard let found = introductions[object] else { continue }
                     state.findings[i].commit = found.commit
                     state.findings[i].author = found.author
                     state.findings[i].date = found.date
                     if let path = found.path { state.findings[i].path = path }
                 }
             }
+            var report = finish(states, options: options, started: started)
+            report.summary.incompleteHistory = source.incompleteHistory(range: range, missing: missing)
+            return report
         }
         return finish(states, options: options, started: started)
     }

@@ -94,7 +94,7 @@ package struct Analyzer {
                                   startOffset: match.range.lowerBound, endOffset: match.range.upperBound)
             finding.secretHash = Analyzer.hash(matched)
             return finding
-        case .ociConfig, .derFile, .pkcs12, .keystore, .credentialSet:
+        case .ociConfig, .derFile, .pkcs12, .keystore, .credentialSet, .configChange:
             return nil
         }
     }
@@ -152,7 +152,7 @@ package struct Analyzer {
                 return [finding]
             }
             return []
-        case .pem, .putty, .base64PEM, .der, .ociMarker, .ociConfig, .credentialSet:
+        case .pem, .putty, .base64PEM, .der, .ociMarker, .ociConfig, .credentialSet, .configChange:
             return []
         }
     }

@@ -39,6 +39,11 @@ public struct Finding: Sendable, Hashable {
     public var container: ContainerFacts?
     /// What a copied `.oci` folder holds (the `credential-set` analyzer).
     public var credentialSet: CredentialSetFacts?
+    /// How the scan's own config changed in the change under review (the `config-change` analyzer).
+    public var configChange: ConfigChangeFacts?
+    /// Every path that holds the finding's blob at each scanned tip (`--git`):
+    /// after a rename or a copy, others than `path`; empty when no tip holds it.
+    public var paths: [RefPath] = []
     /// What linking found: the settings that name a key, the keys settings point to.
     public var links = LinkFacts()
     /// Linked findings (a config and the key it points to), sorted.

@@ -8,24 +8,54 @@ import Foundation
 public struct KnownKeys: Sendable {
     private var entries: [String: KnownKeyMatch] = [:]
 
+    /// No known keys.
     public static let none = KnownKeys()
+    /// True when no key is known.
     public var isEmpty: Bool { entries.isEmpty }
+    /// How many keys are known.
     public var count: Int { entries.count }
 
+    /// A known-keys file that cannot be used: the file, the line when known,
+    /// and the reason, which never quotes what the file holds (it may be any
+    /// file a config names: `/proc/self/environ`).
     public struct LoadError: Error, CustomStringConvertible {
+        /// The file.
         public var file: String
+        /// The 1-based line of the problem, when known.
+        public var line: Int?
+        /// What is wrong.
         public var reason: String
-        public var description: String { "\(file): invalid known-keys file: \(reason)" }
+        /// `file:line: invalid known-keys file: reason`.
+        public var description: String { "\(file)\(line.map { ":\($0)" } ?? ""): invalid known-keys file: \(reason)" }
+
+        /// The problem `reason` in `file`, at `line` when known.
+        public init(file: String, line: Int? = nil, reason: String) {
+            self.file = file
+            self.line = line
+            self.reason = reason
+        }
     }
 
+    /// No known keys.
     public init() {}
 
     /// Loads every file; a file that cannot be read, is malformed or lists no key is an error.
     public init(files: [String]) throws {
+        try self.init(files: files, contents: [])
+    }
+
+    /// Loads every file of `files`, then every (name, bytes) of `contents`
+    /// (files a config names, already read: from a commit, or from inside the
+    /// repository); one that is malformed or lists no key is an error.
+    public init(files: [String], contents: [(name: String, data: Data)]) throws {
+        var all: [(name: String, data: Data)] = []
         for file in files {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw LoadError(file: file, reason: "cannot read it")
             }
+            all.append((file, data))
+        }
+        for (file, data) in all + contents {
             let before = entries.count
             let text = String(decoding: data, as: UTF8.self)
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -40,6 +70,7 @@ public struct KnownKeys: Sendable {
         }
     }
 
+    /// The registered key with OCI fingerprint `fingerprint`, if any.
     public func lookup(_ fingerprint: String) -> KnownKeyMatch? { entries[fingerprint.lowercased()] }
 
     private mutating func add(_ fingerprint: String, _ match: KnownKeyMatch) {
@@ -53,7 +84,8 @@ public struct KnownKeys: Sendable {
         do {
             object = try JSONSerialization.jsonObject(with: data)
         } catch {
-            throw LoadError(file: file, reason: "not valid JSON (\((error as NSError).localizedDescription))")
+            // NOTE: not the parser's message: it may quote the text it stopped at.
+            throw LoadError(file: file, reason: "not valid JSON")
         }
         let items: [Any]
         if let dict = object as? [String: Any], let data = dict["data"] as? [Any] {
@@ -102,7 +134,7 @@ public struct KnownKeys: Sendable {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let fields = line.split(maxSplits: 1, whereSeparator: { $0 == " " || $0 == "\t" })
             guard let fingerprint = OCIConfig.fingerprint(String(fields[0])) else {
-                throw LoadError(file: file, reason: "line \(number + 1): expected `fingerprint [label]`, got \(line.prefix(60))")
+                throw LoadError(file: file, line: number + 1, reason: "expected `fingerprint [label]` (16 colon-separated hex bytes, then an optional label)")
             }
             let label = fields.count > 1 ? fields[1].trimmingCharacters(in: .whitespaces) : nil
             add(fingerprint, KnownKeyMatch(label: label, state: nil, user: nil, source: file))

@@ -68,6 +68,12 @@ struct ScanCommand: ParsableCommand {
     @Flag(name: .customLong("no-inline-allow"), help: "Ignore keyleak:allow comments (for audits).")
     var noInlineAllow = false
 
+    @Flag(name: .customLong("trust-repo-config"), help: "With --staged or --git BASE..TIP, read .keyleak.yaml from the working tree (default: from the base of the change, so the change cannot configure its own scan).")
+    var trustRepoConfig = false
+
+    @Flag(name: .customLong("fail-on-incomplete"), help: "With --git, exit 1 when the history is incomplete (a shallow or partial clone): default, it is reported.")
+    var failOnIncomplete = false
+
     @OptionGroup var rules: RuleOptions
     @OptionGroup var report: ReportOptions
 
@@ -102,6 +108,8 @@ struct ScanCommand: ParsableCommand {
         request.inlineAllow = !noInlineAllow
         request.ruleDirectories = rules.ruleDirectories
         request.failOn = report.failOn
+        request.trustRepoConfig = trustRepoConfig
+        request.failOnIncomplete = failOnIncomplete
         return request
     }
 
@@ -116,6 +124,7 @@ struct ScanCommand: ParsableCommand {
         // NOTE: always on stderr too (the contract), even when a text report lists them.
         if !report.quiet {
             for skipped in result.summary.skipped { printError("skipped \(skipped.path): \(skipped.reason)") }
+            if let reason = result.summary.incompleteHistory { printError("warning: incomplete history: \(reason)") }
             if let ignored = plan.ignoredConfig {
                 printError("not obeyed: \(ignored.path): the folder under check cannot configure its own check (use --config FILE to choose a config)")
             }
@@ -131,7 +140,7 @@ struct ScanCommand: ParsableCommand {
             printError(verdict.line)
             if verdict.exitCode != 0 { throw ExitCode(verdict.exitCode) }
         }
-        if result.count(atOrAbove: plan.failOn) > 0 { throw ExitCode(1) }
+        if result.count(atOrAbove: plan.failOn) > 0 || plan.failsAsIncomplete(result) { throw ExitCode(1) }
     }
 
     private func render(_ result: ScanReport, rules: [Rule]) -> String {

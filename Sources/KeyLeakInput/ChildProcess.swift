@@ -26,8 +26,10 @@ package final class ChildProcess {
     /// spawn can happen (the child's dup2 onto 0, 1, 2 clears the flag there).
     private static let spawnLock = NSLock()
 
-    /// Starts `arguments[0]` (looked up on PATH) with the rest as arguments.
-    package init(_ arguments: [String], stdin: Bool) throws {
+    /// Starts `arguments[0]` (looked up on PATH) with the rest as arguments,
+    /// with `environment` (`NAME=value` entries) in place of this process's
+    /// environment when given.
+    package init(_ arguments: [String], stdin: Bool, environment: [String]? = nil) throws {
         ChildProcess.spawnLock.lock()
         defer { ChildProcess.spawnLock.unlock() }
         var inPipe: [Int32] = [-1, -1], outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
@@ -48,8 +50,15 @@ package final class ChildProcess {
         for fd in [outPipe[0], errPipe[0]] { posix_spawn_file_actions_addclose(&actions, fd) }
         var cArguments = arguments.map { strdup($0) } + [nil]
         defer { for p in cArguments { free(p) } }
+        var cEnvironment = environment.map { $0.map { strdup($0) } + [nil] }
+        defer { for p in cEnvironment ?? [] { free(p) } }
         var child: pid_t = 0
-        let rc = posix_spawnp(&child, arguments[0], &actions, nil, &cArguments, environ)
+        let rc: Int32
+        if cEnvironment != nil {
+            rc = posix_spawnp(&child, arguments[0], &actions, nil, &cArguments, &cEnvironment!)
+        } else {
+            rc = posix_spawnp(&child, arguments[0], &actions, nil, &cArguments, environ)
+        }
         close(outPipe[1])
         close(errPipe[1])
         if stdin { close(inPipe[0]) }
@@ -69,16 +78,49 @@ package final class ChildProcess {
         guard let fd = input else { return }
         input = nil
         let worker = Thread {
-            data.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                    if n > 0 { offset += n } else if errno != EINTR { break }
-                }
-            }
+            _ = ChildProcess.writeAll(fd, data)
             close(fd)
         }
         worker.start()
+    }
+
+    /// Writes all of `data` to the child's standard input, on this thread;
+    /// false when the child closed it. For request/response use (one request,
+    /// then its whole answer read) where the pipe cannot fill up both ways.
+    package func send(_ data: Data) -> Bool {
+        guard let fd = input else { return false }
+        return ChildProcess.writeAll(fd, data)
+    }
+
+    /// Writes all of `data` to the pipe `fd`; false when the reader is gone.
+    /// NOTE: a child that exits early (git in a folder that is no repository)
+    /// closes the pipe, and a write would raise SIGPIPE, whose default action
+    /// ends keyleak without a word. SIGPIPE is blocked on this thread during
+    /// the write and one it raised is taken off, so the write fails with EPIPE
+    /// instead; the process's own signal handling is left as it was.
+    private static func writeAll(_ fd: Int32, _ data: Data) -> Bool {
+        var pipeSignal = sigset_t()
+        sigemptyset(&pipeSignal)
+        sigaddset(&pipeSignal, SIGPIPE)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &pipeSignal, &previous)
+        defer {
+            var pending = sigset_t()
+            sigpending(&pending)
+            if sigismember(&pending, SIGPIPE) == 1, sigismember(&previous, SIGPIPE) == 0 {
+                var now = timespec()
+                _ = sigtimedwait(&pipeSignal, nil, &now)
+            }
+            pthread_sigmask(SIG_SETMASK, &previous, nil)
+        }
+        return data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n > 0 { offset += n } else if errno != EINTR { return false }
+            }
+            return true
+        }
     }
 
     /// Reads `fd` to its end.

@@ -43,11 +43,13 @@ public final class RuleSet: Sendable {
     }
 
     /// The rules embedded in the binary (from `rules/` at build time), plus
-    /// every `*.yaml` file in `extraDirectories`, minus the ids in `disabled`.
-    /// With `analyzers`, only rules of those analyzers are kept (the output
-    /// firewall's key rules), read and compiled in the same single pass.
-    public convenience init(extraDirectories: [String] = [], disabled: Set<String> = [],
-                            analyzers: Set<AnalyzerKind>? = nil) throws {
+    /// every `*.yaml` file in `extraDirectories`, plus the rule files
+    /// `extraFiles` (name, YAML text: read already, from where a config may
+    /// name them), minus the ids in `disabled`. With `analyzers`, only rules
+    /// of those analyzers are kept (the output firewall's key rules), read and
+    /// compiled in the same single pass.
+    public convenience init(extraDirectories: [String] = [], extraFiles: [(name: String, text: String)] = [],
+                            disabled: Set<String> = [], analyzers: Set<AnalyzerKind>? = nil) throws {
         var files: [(name: String, text: String)] = EmbeddedRules.files.filter { $0.name.hasPrefix("rules/") }.map {
             ($0.name, String(decoding: Data(base64Encoded: $0.base64) ?? Data(), as: UTF8.self))
         }
@@ -66,7 +68,7 @@ public final class RuleSet: Sendable {
                 files.append((path, String(decoding: data, as: UTF8.self)))
             }
         }
-        try self.init(files: files, disabled: disabled, analyzers: analyzers)
+        try self.init(files: files + extraFiles, disabled: disabled, analyzers: analyzers)
     }
 
     /// Parses and compiles rule files given as (name, YAML text).

@@ -22,6 +22,10 @@ package enum FindingJSON {
             } ?? .null),
             ("link", f.throughLink.map(linkValue) ?? .null),
             ("not_listed", f.notListed.map(notListedValue) ?? .null),
+            ("config_change", f.configChange.map { c in
+                .object([("kind", .string(c.kind.rawValue)), ("base", .string(c.base)),
+                         ("requests", .array(c.requests.map(JSONWriter.Value.string)))])
+            } ?? .null),
             ("related", .array(f.related.map {
                 .object([("path", .string($0.path)), ("line", .int($0.line)), ("rule", .string($0.rule))])
             })),
@@ -43,6 +47,7 @@ package enum FindingJSON {
             ("author", .optional(f.author)),
             ("date", .optional(f.date)),
             ("blob", .optional(f.blob)),
+            ("paths", .array(f.paths.map { .object([("path", .string($0.path)), ("ref", .string($0.ref))]) })),
         ]
     }
 
@@ -103,7 +108,12 @@ package enum FindingJSON {
                   let working = s["working"] as? Bool else { return nil }
             return CredentialSetFacts(folder: folder, profiles: profiles, keys: keys, working: working)
         }
-        let kind = analyzer(rule) ?? (set != nil ? .credentialSet : key != nil ? .pem : oci != nil ? .ociConfig
+        let change = (o["config_change"] as? [String: Any]).flatMap { c -> ConfigChangeFacts? in
+            guard let kindText = c["kind"] as? String, let kind = ConfigChangeFacts.Kind(rawValue: kindText),
+                  let base = c["base"] as? String else { return nil }
+            return ConfigChangeFacts(kind: kind, base: base, requests: c["requests"] as? [String] ?? [])
+        }
+        let kind = analyzer(rule) ?? (set != nil ? .credentialSet : change != nil ? .configChange : key != nil ? .pem : oci != nil ? .ociConfig
             : container?.kind == .pkcs12 ? .pkcs12 : container != nil ? .keystore : .ociMarker)
         var f = Finding(rule: rule, analyzer: kind, severity: severity, path: path, line: line,
                         column: o["column"] as? Int ?? 1, endLine: o["end_line"] as? Int ?? line,
@@ -115,6 +125,11 @@ package enum FindingJSON {
         f.oci = oci
         f.container = container
         f.credentialSet = set
+        f.configChange = change
+        f.paths = (o["paths"] as? [[String: Any]] ?? []).compactMap { p in
+            guard let path = p["path"] as? String, let ref = p["ref"] as? String else { return nil }
+            return RefPath(path: path, ref: ref)
+        }
         f.secretHash = o["secret_id"] as? String
         if let l = o["link"] as? [String: Any], let linkPath = l["path"] as? String, let target = l["target"] as? String {
             f.throughLink = ReachedThroughLink(link: SymbolicLink(path: linkPath, target: target),

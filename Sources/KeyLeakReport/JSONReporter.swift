@@ -29,6 +29,9 @@ public enum JSONReporter {
             ("links", links(summary.links)),
             ("links_not_followed", .int(summary.linksNotFollowed)),
             ("findings_not_listed", .int(summary.findingsNotListed)),
+            ("ignored_by_config", .int(summary.ignoredByConfig)),
+            ("disabled_rules", .array(summary.disabledRules.map(JSONWriter.Value.string))),
+            ("incomplete_history", .optional(summary.incompleteHistory)),
             ("duration_ms", .int(summary.durationMs)),
         ])
     }

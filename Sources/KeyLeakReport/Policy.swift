@@ -115,6 +115,12 @@ public struct Policy: Sendable {
             if f.links.keyFileMissing, let keyFile = identity.keyFile { text += " (key file \(keyFile) is not in the scan)" }
         } else if let container = f.container {
             text = Policy.describe(container)
+        } else if let change = f.configChange {
+            text = "keyleak config \(f.path) \(change.kind.rawValue) in the change under review, not obeyed ("
+                + (change.kind == .added ? "\(change.base) has none, and the scan used none)" : "the scan used the one at \(change.base))")
+            text += change.requests.isEmpty ? "; it asks for nothing that could hide findings"
+                : "; obeyed, it would suppress: " + change.requests.joined(separator: "; ")
+            return text
         } else if f.analyzer == .ociMarker {
             text = "OCI_API_KEY marker line with no private key before it (part of a pasted OCI API key?)"
         } else {

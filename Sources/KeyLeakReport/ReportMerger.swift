@@ -80,6 +80,11 @@ public enum ReportMerger {
             guard let path = item["path"] as? String, let target = item["target"] as? String else { continue }
             summary.links.append(SymbolicLink(path: path, target: target))
         }
+        summary.ignoredByConfig += s["ignored_by_config"] as? Int ?? 0
+        summary.disabledRules = Array(Set(summary.disabledRules + (s["disabled_rules"] as? [String] ?? []))).sorted()
+        if let reason = s["incomplete_history"] as? String {
+            summary.incompleteHistory = summary.incompleteHistory.map { $0 == reason ? $0 : $0 + "; " + reason } ?? reason
+        }
         summary.durationMs = max(summary.durationMs, s["duration_ms"] as? Int ?? 0)
         for item in s["skipped"] as? [[String: Any]] ?? [] {
             if let path = item["path"] as? String, let reason = item["reason"] as? String {

@@ -30,6 +30,14 @@ public struct ScanSummary: Sendable {
     /// Findings past `--max-findings-per-file`: counted, not listed (each
     /// file's share in the one finding that stands for them).
     public var findingsNotListed = 0
+    /// Paths the obeyed config's `paths.ignore` left out: files, and folders
+    /// (counted once each, their contents not entered).
+    public var ignoredByConfig: Int = 0
+    /// Rule ids the obeyed config's `rules.disable` turned off, sorted.
+    public var disabledRules: [String] = []
+    /// Why the history scanned is not all of it (`--git` in a shallow or
+    /// partial clone, or with objects missing), or nil when it is whole.
+    public var incompleteHistory: String?
     /// Wall time of the scan, milliseconds.
     public var durationMs: Int = 0
 
