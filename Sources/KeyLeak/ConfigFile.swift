@@ -48,19 +48,6 @@ public struct ConfigFile: Sendable {
         return out
     }
 
-    /// A config that cannot be used, with the file and line. The message
-    /// never quotes what the file holds beyond a mistyped name.
-    public struct Error: Swift.Error, CustomStringConvertible {
-        /// The config file.
-        public var file: String
-        /// The 1-based line, when known.
-        public var line: Int?
-        /// What is wrong.
-        public var message: String
-        /// `file:line: message`.
-        public var description: String { "\(file)\(line.map { ":\($0)" } ?? ""): \(message)" }
-    }
-
     /// The config that applies to a scan of `root`: `root/.keyleak.yaml` if present.
     public static func discover(root: String) throws -> ConfigFile? {
         let candidate = (root as NSString).appendingPathComponent(fileName)
@@ -71,7 +58,7 @@ public struct ConfigFile: Sendable {
     /// Reads the config file at `path`; names in it resolve against its folder.
     public static func load(_ path: String) throws -> ConfigFile {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw Error(file: path, line: nil, message: "cannot read the config file")
+            throw ScanError.config(file: path, line: nil, message: "cannot read the config file")
         }
         return try parse(data, name: path, folder: (path as NSString).deletingLastPathComponent)
     }
@@ -86,7 +73,7 @@ public struct ConfigFile: Sendable {
             node = try Yams.compose(yaml: text, .basic)  // untyped scalars: no regex set-up (see RuleSet)
         } catch {
             let (line, problem) = YAMLProblem.describe(error)
-            throw Error(file: path, line: line, message: problem)
+            throw ScanError.config(file: path, line: line, message: problem)
         }
         var config = ConfigFile()
         config.path = path
@@ -97,7 +84,7 @@ public struct ConfigFile: Sendable {
         /// The entries of a list of paths, resolved, each with its line recorded.
         func references(_ value: Node, _ what: String) throws -> [String] {
             guard case let .sequence(items) = value else {
-                throw Error(file: path, line: line(value), message: "\(what) must be a list of strings")
+                throw ScanError.config(file: path, line: line(value), message: "\(what) must be a list of strings")
             }
             return try items.map { item in
                 let resolved = resolve(try scalar(item, "each entry of \(what)", path))
@@ -112,7 +99,7 @@ public struct ConfigFile: Sendable {
             case "fail-on":
                 let text = try scalar(value, "fail-on", path)
                 guard let severity = Severity(rawValue: text) else {
-                    throw Error(file: path, line: line(value), message: "fail-on must be one of low, medium, high, critical")
+                    throw ScanError.config(file: path, line: line(value), message: "fail-on must be one of low, medium, high, critical")
                 }
                 config.failOn = severity
             case "paths":
@@ -126,7 +113,7 @@ public struct ConfigFile: Sendable {
                     let name = try scalar(k, "a key", path)
                     guard name == "fingerprints" else { throw unknown("allow.\(name)", k, path, known: ["fingerprints"]) }
                     guard case let .sequence(items) = v else {
-                        throw Error(file: path, line: line(v), message: "allow.fingerprints must be a list of {fingerprint, reason}")
+                        throw ScanError.config(file: path, line: line(v), message: "allow.fingerprints must be a list of {fingerprint, reason}")
                     }
                     for item in items {
                         var fingerprint: String?
@@ -139,10 +126,10 @@ public struct ConfigFile: Sendable {
                             }
                         }
                         guard let raw = fingerprint, let valid = OCIConfig.fingerprint(raw) else {
-                            throw Error(file: path, line: line(item), message: "allow.fingerprints entry needs a fingerprint of 16 colon-separated hex bytes")
+                            throw ScanError.config(file: path, line: line(item), message: "allow.fingerprints entry needs a fingerprint of 16 colon-separated hex bytes")
                         }
                         guard let reason, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
-                            throw Error(file: path, line: line(item), message: "allow.fingerprints entry \(valid) needs a reason")
+                            throw ScanError.config(file: path, line: line(item), message: "allow.fingerprints entry \(valid) needs a reason")
                         }
                         config.allowedFingerprints[valid] = reason
                     }
@@ -150,7 +137,7 @@ public struct ConfigFile: Sendable {
             case "max-findings-per-file":
                 let text = try scalar(value, "max-findings-per-file", path)
                 guard let limit = Int(text), limit >= 1 else {
-                    throw Error(file: path, line: line(value), message: "max-findings-per-file must be a whole number of at least 1, not '\(text)'")
+                    throw ScanError.config(file: path, line: line(value), message: "max-findings-per-file must be a whole number of at least 1, not '\(text)'")
                 }
                 config.maxFindingsPerFile = limit
             case "known-keys":
@@ -172,27 +159,27 @@ public struct ConfigFile: Sendable {
 
     private static func line(_ node: Node) -> Int? { node.mark.map { $0.line } }
 
-    private static func unknown(_ key: String, _ node: Node, _ file: String, known: [String]) -> Error {
-        Error(file: file, line: line(node), message: "unknown key \(YAMLProblem.quoted(key: key)) (known: \(known.joined(separator: ", ")))")
+    private static func unknown(_ key: String, _ node: Node, _ file: String, known: [String]) -> ScanError {
+        ScanError.config(file: file, line: line(node), message: "unknown key \(YAMLProblem.quoted(key: key)) (known: \(known.joined(separator: ", ")))")
     }
 
     private static func mapping(_ node: Node, _ what: String, _ file: String) throws -> [(Node, Node)] {
         guard case let .mapping(m) = node else {
-            throw Error(file: file, line: line(node), message: "\(what) must be a mapping (key: value)")
+            throw ScanError.config(file: file, line: line(node), message: "\(what) must be a mapping (key: value)")
         }
         return m.map { ($0.key, $0.value) }
     }
 
     private static func scalar(_ node: Node, _ what: String, _ file: String) throws -> String {
         guard case let .scalar(s) = node else {
-            throw Error(file: file, line: line(node), message: "\(what) must be a single value")
+            throw ScanError.config(file: file, line: line(node), message: "\(what) must be a single value")
         }
         return s.string
     }
 
     private static func strings(_ node: Node, _ what: String, _ file: String) throws -> [String] {
         guard case let .sequence(items) = node else {
-            throw Error(file: file, line: line(node), message: "\(what) must be a list of strings")
+            throw ScanError.config(file: file, line: line(node), message: "\(what) must be a list of strings")
         }
         return try items.map { try scalar($0, "each entry of \(what)", file) }
     }

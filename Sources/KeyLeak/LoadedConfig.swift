@@ -128,7 +128,7 @@ struct LoadedConfig {
         for entry in config.knownKeys {
             let path = try LoadedConfig.treePath(entry, config: config)
             guard let blob = try source.blobs(at: [commit.id + ":" + path])[commit.id + ":" + path] ?? nil else {
-                throw ConfigFile.Error(file: label, line: config.referenceLines[entry],
+                throw ScanError.config(file: label, line: config.referenceLines[entry],
                                        message: "known-keys names \(path), which is not a file in \(commit.name)")
             }
             knownKeys.append((commit.name + ":" + path, Data(blob.bytes)))
@@ -136,7 +136,7 @@ struct LoadedConfig {
         for entry in config.extraRules {
             let folder = try LoadedConfig.treePath(entry, config: config)
             guard let listing = try? source.git.run(["ls-tree", "-z", commit.id + ":" + folder]) else {
-                throw ConfigFile.Error(file: label, line: config.referenceLines[entry],
+                throw ScanError.config(file: label, line: config.referenceLines[entry],
                                        message: "rules.extra names \(folder), which is not a folder in \(commit.name)")
             }
             let names = listing.split(separator: 0).compactMap { entry -> String? in
@@ -167,7 +167,7 @@ struct LoadedConfig {
             }
         }
         guard inside, !parts.isEmpty else {
-            throw ConfigFile.Error(file: config.path ?? ConfigFile.fileName, line: config.referenceLines[entry],
+            throw ScanError.config(file: config.path ?? ConfigFile.fileName, line: config.referenceLines[entry],
                                    message: "\(entry) is outside the repository: a config read from a commit names files by their path in it; name others on the command line (--known-keys, --rules)")
         }
         return parts.joined(separator: "/")
@@ -184,7 +184,7 @@ struct LoadedConfig {
         for entry in config.knownKeys {
             let real = try LoadedConfig.confined(entry, roots: realRoots, config: config, what: "known-keys", flag: "--known-keys")
             guard let data = FileManager.default.contents(atPath: real) else {
-                throw ConfigFile.Error(file: label, line: config.referenceLines[entry], message: "known-keys names \(entry), which cannot be read")
+                throw ScanError.config(file: label, line: config.referenceLines[entry], message: "known-keys names \(entry), which cannot be read")
             }
             knownKeys.append((entry, data))
         }
@@ -194,13 +194,13 @@ struct LoadedConfig {
             do {
                 names = try FileManager.default.contentsOfDirectory(atPath: real)
             } catch {
-                throw ConfigFile.Error(file: label, line: config.referenceLines[entry], message: "rules.extra names \(entry), which is not a readable folder")
+                throw ScanError.config(file: label, line: config.referenceLines[entry], message: "rules.extra names \(entry), which is not a readable folder")
             }
             for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
                 let path = (entry as NSString).appendingPathComponent(name)
                 let file = try LoadedConfig.confined(path, roots: realRoots, config: config, what: "rules.extra", flag: "--rules", line: config.referenceLines[entry])
                 guard let data = FileManager.default.contents(atPath: file) else {
-                    throw ConfigFile.Error(file: label, line: config.referenceLines[entry], message: "rules.extra: \(path) cannot be read")
+                    throw ScanError.config(file: label, line: config.referenceLines[entry], message: "rules.extra: \(path) cannot be read")
                 }
                 extraRules.append((path, String(decoding: data, as: UTF8.self)))
             }
@@ -214,10 +214,10 @@ struct LoadedConfig {
         let label = config.path ?? ConfigFile.fileName
         let number = line ?? config.referenceLines[entry]
         guard let real = realPath(entry) else {
-            throw ConfigFile.Error(file: label, line: number, message: "\(what) names \(entry), which does not exist")
+            throw ScanError.config(file: label, line: number, message: "\(what) names \(entry), which does not exist")
         }
         guard roots.contains(where: { root in root == "/" || real == root || real.hasPrefix(root + "/") }) else {
-            throw ConfigFile.Error(file: label, line: number,
+            throw ScanError.config(file: label, line: number,
                                    message: "\(what) names \(entry), which is outside the repository or scan root (\(roots.joined(separator: ", "))): a config may name only files inside it; name others on the command line (\(flag))")
         }
         return real

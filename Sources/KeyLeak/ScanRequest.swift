@@ -158,7 +158,7 @@ public struct ScanPlan: Sendable {
         let disabled = Set(config?.disabledRules ?? [])
         let set = try RuleSet(extraDirectories: directories, extraFiles: files, disabled: disabled)
         if let unknown = disabled.subtracting(set.knownIDs).sorted().first, let path = config?.path {
-            throw ConfigFile.Error(file: path, line: nil, message: "rules.disable names '\(unknown)', which is not a rule (keyleak rules list)")
+            throw ScanError.config(file: path, line: nil, message: "rules.disable names '\(unknown)', which is not a rule (keyleak rules list)")
         }
         return set
     }

@@ -89,18 +89,25 @@ public enum GitMode: Sendable, Equatable {
     case history(range: String?)
 }
 
-/// A scan that could not be done at all (exit status 2).
-public enum ScanError: Error, CustomStringConvertible {
+/// What goes wrong in the façade (exit status 2): a root, a config, a hook; one case per cause.
+public enum ScanError: Error, CustomStringConvertible, Equatable {
     /// A root named on the command line does not exist.
     case rootNotFound(String)
     /// A root (file, folder, FIFO, socket) cannot be read: the path and why.
     case rootUnreadable(String, String)
+    /// A config that cannot be used: the file, the 1-based line when known,
+    /// and what is wrong (never quoting what the file holds beyond a mistyped name).
+    case config(file: String, line: Int?, message: String)
+    /// A hook install or uninstall that could not be done: why.
+    case hook(String)
 
-    /// One line naming the root.
+    /// One line naming the root or file.
     public var description: String {
         switch self {
         case let .rootNotFound(path): return "\(path): no such file or directory"
         case let .rootUnreadable(path, reason): return "\(path): \(reason)"
+        case let .config(file, line, message): return "\(file)\(line.map { ":\($0)" } ?? ""): \(message)"
+        case let .hook(message): return message
         }
     }
 }
@@ -356,17 +363,17 @@ public final class Scanner: Sendable {
                     if errno == EINTR { continue }
                     // NOTE: EAGAIN too: a "regular" file that would block (/proc/kmsg)
                     // is listed as not read, never spun on.
-                    throw BlobScanner.ReadError.io(errno)
+                    throw AnalysisError.read(errno)
                 }
             }
             if result.archive {
                 // Opened from the start again, by libarchive.
-                guard lseek(fd, 0, SEEK_SET) == 0 else { throw BlobScanner.ReadError.io(errno) }
+                guard lseek(fd, 0, SEEK_SET) == 0 else { throw AnalysisError.read(errno) }
                 scanArchive(fd, file, provenance, with: scanner, into: state, options: options)
                 return
             }
             state.add(result)
-        } catch let BlobScanner.ReadError.io(code) {
+        } catch let AnalysisError.read(code) {
             state.skipped.append(SkippedInput(path: file.display, reason: "read error: " + errnoText(code)))
         } catch {
             state.skipped.append(SkippedInput(path: file.display, reason: "\(error)"))

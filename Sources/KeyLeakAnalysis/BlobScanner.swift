@@ -22,11 +22,6 @@ package final class BlobScanner {
         analyzer = Analyzer(ruleSet: ruleSet)
     }
 
-    /// A read that failed (errno).
-    package enum ReadError: Error {
-        case io(Int32)
-    }
-
     /// The analysis sink: turns one blob's raw matches into findings, keeping
     /// those under the cap and counting the rest.
     private struct FindingSink: MatchSink {

@@ -15,27 +15,6 @@ public struct KnownKeys: Sendable {
     /// How many keys are known.
     public var count: Int { entries.count }
 
-    /// A known-keys file that cannot be used: the file, the line when known,
-    /// and the reason, which never quotes what the file holds (it may be any
-    /// file a config names: `/proc/self/environ`).
-    public struct LoadError: Error, CustomStringConvertible {
-        /// The file.
-        public var file: String
-        /// The 1-based line of the problem, when known.
-        public var line: Int?
-        /// What is wrong.
-        public var reason: String
-        /// `file:line: invalid known-keys file: reason`.
-        public var description: String { "\(file)\(line.map { ":\($0)" } ?? ""): invalid known-keys file: \(reason)" }
-
-        /// The problem `reason` in `file`, at `line` when known.
-        public init(file: String, line: Int? = nil, reason: String) {
-            self.file = file
-            self.line = line
-            self.reason = reason
-        }
-    }
-
     /// No known keys.
     public init() {}
 
@@ -51,7 +30,7 @@ public struct KnownKeys: Sendable {
         var all: [(name: String, data: Data)] = []
         for file in files {
             guard let data = FileManager.default.contents(atPath: file) else {
-                throw LoadError(file: file, reason: "cannot read it")
+                throw AnalysisError.knownKeys(file: file, line: nil, reason: "cannot read it")
             }
             all.append((file, data))
         }
@@ -66,7 +45,7 @@ public struct KnownKeys: Sendable {
             } else {
                 try loadText(text, file: file)
             }
-            if entries.count == before { throw LoadError(file: file, reason: "it lists no key") }
+            if entries.count == before { throw AnalysisError.knownKeys(file: file, line: nil, reason: "it lists no key") }
         }
     }
 
@@ -85,7 +64,7 @@ public struct KnownKeys: Sendable {
             object = try JSONSerialization.jsonObject(with: data)
         } catch {
             // NOTE: not the parser's message: it may quote the text it stopped at.
-            throw LoadError(file: file, reason: "not valid JSON")
+            throw AnalysisError.knownKeys(file: file, line: nil, reason: "not valid JSON")
         }
         let items: [Any]
         if let dict = object as? [String: Any], let data = dict["data"] as? [Any] {
@@ -93,22 +72,22 @@ public struct KnownKeys: Sendable {
         } else if let array = object as? [Any] {
             items = array
         } else {
-            throw LoadError(file: file, reason: "expected the output of `oci iam user api-key list`: an object with a \"data\" array")
+            throw AnalysisError.knownKeys(file: file, line: nil, reason: "expected the output of `oci iam user api-key list`: an object with a \"data\" array")
         }
         for (index, item) in items.enumerated() {
             guard let entry = item as? [String: Any] else {
-                throw LoadError(file: file, reason: "data[\(index)] is not an object")
+                throw AnalysisError.knownKeys(file: file, line: nil, reason: "data[\(index)] is not an object")
             }
             guard let raw = entry["fingerprint"] as? String, let fingerprint = OCIConfig.fingerprint(raw) else {
-                throw LoadError(file: file, reason: "data[\(index)] has no valid \"fingerprint\" (16 colon-separated hex bytes)")
+                throw AnalysisError.knownKeys(file: file, line: nil, reason: "data[\(index)] has no valid \"fingerprint\" (16 colon-separated hex bytes)")
             }
             if let value = entry["key-value"] as? String {
                 let key = OpenSSLKey.publicKey(pem: Array(value.utf8))
                 guard let actual = key.flatMap({ Fingerprint(key: $0) })?.oci else {
-                    throw LoadError(file: file, reason: "data[\(index)] \"key-value\" is not a PEM public key")
+                    throw AnalysisError.knownKeys(file: file, line: nil, reason: "data[\(index)] \"key-value\" is not a PEM public key")
                 }
                 guard actual == fingerprint else {
-                    throw LoadError(file: file, reason: "data[\(index)] lists fingerprint \(fingerprint) but its \"key-value\" has fingerprint \(actual)")
+                    throw AnalysisError.knownKeys(file: file, line: nil, reason: "data[\(index)] lists fingerprint \(fingerprint) but its \"key-value\" has fingerprint \(actual)")
                 }
             }
             add(fingerprint, KnownKeyMatch(label: entry["key-id"] as? String, state: entry["lifecycle-state"] as? String,
@@ -119,10 +98,10 @@ public struct KnownKeys: Sendable {
     private mutating func loadPEM(_ data: Data, file: String) throws {
         let name = (file as NSString).lastPathComponent
         let blocks = KeyFile.publicKeys(in: String(decoding: data, as: UTF8.self))
-        if blocks.isEmpty { throw LoadError(file: file, reason: "no PUBLIC KEY block") }
+        if blocks.isEmpty { throw AnalysisError.knownKeys(file: file, line: nil, reason: "no PUBLIC KEY block") }
         for block in blocks {
             guard let fingerprint = block.identity?.oci else {
-                throw LoadError(file: file, reason: "a \(block.label) block does not parse")
+                throw AnalysisError.knownKeys(file: file, line: nil, reason: "a \(block.label) block does not parse")
             }
             add(fingerprint, KnownKeyMatch(label: name, state: nil, user: nil, source: file))
         }
@@ -134,7 +113,7 @@ public struct KnownKeys: Sendable {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let fields = line.split(maxSplits: 1, whereSeparator: { $0 == " " || $0 == "\t" })
             guard let fingerprint = OCIConfig.fingerprint(String(fields[0])) else {
-                throw LoadError(file: file, line: number + 1, reason: "expected `fingerprint [label]` (16 colon-separated hex bytes, then an optional label)")
+                throw AnalysisError.knownKeys(file: file, line: number + 1, reason: "expected `fingerprint [label]` (16 colon-separated hex bytes, then an optional label)")
             }
             let label = fields.count > 1 ? fields[1].trimmingCharacters(in: .whitespaces) : nil
             add(fingerprint, KnownKeyMatch(label: label, state: nil, user: nil, source: file))

@@ -16,10 +16,6 @@ package final class ChildProcess {
     package let output: Int32
     package let error: Int32
 
-    package struct SpawnError: Error, CustomStringConvertible {
-        package var description: String
-    }
-
     /// Serialises pipe creation and spawning across threads.
     /// NOTE: a pipe end must never leak into another child: git would then never
     /// see end-of-input and never exit. Every end is close-on-exec before any
@@ -33,8 +29,8 @@ package final class ChildProcess {
         ChildProcess.spawnLock.lock()
         defer { ChildProcess.spawnLock.unlock() }
         var inPipe: [Int32] = [-1, -1], outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
-        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw SpawnError(description: "pipe: \(errnoText(errno))") }
-        if stdin { guard pipe(&inPipe) == 0 else { throw SpawnError(description: "pipe: \(errnoText(errno))") } }
+        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw InputError.spawn("pipe: \(errnoText(errno))") }
+        if stdin { guard pipe(&inPipe) == 0 else { throw InputError.spawn("pipe: \(errnoText(errno))") } }
         for fd in outPipe + errPipe + (stdin ? inPipe : []) { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -65,7 +61,7 @@ package final class ChildProcess {
         guard rc == 0 else {
             close(outPipe[0]); close(errPipe[0])
             if stdin { close(inPipe[1]) }
-            throw SpawnError(description: "cannot run \(arguments[0]): \(errnoText(rc))")
+            throw InputError.spawn("cannot run \(arguments[0]): \(errnoText(rc))")
         }
         pid = child
         output = outPipe[0]

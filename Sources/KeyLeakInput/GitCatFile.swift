@@ -15,12 +15,6 @@ package final class GitCatFile {
     private var start = 0
     private var end = 0
 
-    /// A failure to run or read `git cat-file`.
-    package struct Failure: Error, CustomStringConvertible {
-        /// What went wrong, in one line.
-        package var description: String
-    }
-
     /// Starts `git cat-file --batch` in `directory` and feeds it `objects`.
     package convenience init(directory: String, objects: [String]) throws {
         try self.init(directory: directory)
@@ -34,7 +28,7 @@ package final class GitCatFile {
         do {
             child = try GitCommand.spawn(directory: directory, ["cat-file", "--batch"], stdin: true)
         } catch {
-            throw Failure(description: "cannot run git cat-file: \(error)")
+            throw InputError.gitStream("cannot run git cat-file: \(error)")
         }
         output = child.output
     }
@@ -48,7 +42,7 @@ package final class GitCatFile {
     /// Asks for one object, by id or as `revision:path`; its answer is read
     /// with `nextHeader()` (and `readObject`) before the next request.
     package func request(_ name: String) throws {
-        guard child.send(Data((name + "\n").utf8)) else { throw Failure(description: "git cat-file stopped reading") }
+        guard child.send(Data((name + "\n").utf8)) else { throw InputError.gitStream("git cat-file stopped reading") }
     }
 
     /// The whole body of the current object (`size` bytes from its header),
@@ -61,7 +55,7 @@ package final class GitCatFile {
             let n = try bytes.withUnsafeMutableBytes { raw in
                 try readBody(into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]), remaining: &remaining)
             }
-            guard n > 0 else { throw Failure(description: "git cat-file output ended early") }
+            guard n > 0 else { throw InputError.gitStream("git cat-file output ended early") }
             filled += n
         }
         try finishObject(remaining: 0)
@@ -88,7 +82,7 @@ package final class GitCatFile {
             if n > 0 { end += n; return true }
             if n == 0 { return false }
             if errno == EINTR { continue }
-            throw Failure(description: "reading from git cat-file: \(String(cString: strerror(errno)))")
+            throw InputError.gitStream("reading from git cat-file: \(String(cString: strerror(errno)))")
         }
     }
 
@@ -104,7 +98,7 @@ package final class GitCatFile {
                     return (String(parts.dropLast().joined(separator: " ")), String(parts.last!), 0)
                 }
                 guard parts.count == 3, let size = Int(parts[2]) else {
-                    throw Failure(description: "unexpected git cat-file output: \(line.prefix(80))")
+                    throw InputError.gitStream("unexpected git cat-file output: \(line.prefix(80))")
                 }
                 return (String(parts[0]), String(parts[1]), size)
             }
@@ -116,7 +110,7 @@ package final class GitCatFile {
     /// `remaining` bytes into `target`; returns the count (0 when none remain).
     package func readBody(into target: UnsafeMutableRawBufferPointer, remaining: inout Int) throws -> Int {
         guard remaining > 0 else { return 0 }
-        if start == end { guard try refill() else { throw Failure(description: "git cat-file output ended early") } }
+        if start == end { guard try refill() else { throw InputError.gitStream("git cat-file output ended early") } }
         let n = min(target.count, remaining, end - start)
         buffer.withUnsafeBytes { target.baseAddress!.copyMemory(from: $0.baseAddress! + start, byteCount: n) }
         start += n

@@ -27,24 +27,14 @@ package struct GitCommand {
         try ChildProcess(["git", "-C", directory] + arguments, stdin: stdin, environment: environment)
     }
 
-    package struct Failure: Error, CustomStringConvertible {
-        package var arguments: [String]
-        package var status: Int32
-        package var stderr: String
-        package var description: String {
-            let text = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
-            return text.isEmpty ? "git \(arguments.joined(separator: " ")) failed (exit \(status))" : text
-        }
-    }
-
     /// A git process already started; `finish()` collects its output. Lets a
     /// caller do other work (load rules) while git runs.
     package final class Running: @unchecked Sendable {
         // SAFETY: `finish()` is called once, by the thread that owns the scan.
         package let arguments: [String]
-        private let child: Result<ChildProcess, Failure>
+        private let child: Result<ChildProcess, InputError>
 
-        fileprivate init(arguments: [String], child: Result<ChildProcess, Failure>) {
+        fileprivate init(arguments: [String], child: Result<ChildProcess, InputError>) {
             self.arguments = arguments
             self.child = child
         }
@@ -57,7 +47,7 @@ package struct GitCommand {
             let errorText = ChildProcess.readAll(child.error)
             let status = child.wait()
             guard status == 0 else {
-                throw Failure(arguments: arguments, status: status, stderr: String(decoding: errorText, as: UTF8.self))
+                throw InputError.git(arguments: arguments, status: status, stderr: String(decoding: errorText, as: UTF8.self))
             }
             return output
         }
@@ -68,7 +58,7 @@ package struct GitCommand {
         do {
             return Running(arguments: arguments, child: .success(try GitCommand.spawn(directory: directory, arguments, stdin: false)))
         } catch {
-            return Running(arguments: arguments, child: .failure(Failure(arguments: arguments, status: -1, stderr: "\(error)")))
+            return Running(arguments: arguments, child: .failure(InputError.git(arguments: arguments, status: -1, stderr: "\(error)")))
         }
     }
 
@@ -79,7 +69,7 @@ package struct GitCommand {
         do {
             child = try GitCommand.spawn(directory: directory, arguments, stdin: true)
         } catch {
-            throw Failure(arguments: arguments, status: -1, stderr: "\(error)")
+            throw InputError.git(arguments: arguments, status: -1, stderr: "\(error)")
         }
         child.feed(input)
         return try Running(arguments: arguments, child: .success(child)).finish()

@@ -13,28 +13,6 @@ package struct GitSource {
         package var path: String
     }
 
-    /// Why git could not be read (exit status 2).
-    package enum Error: Swift.Error, CustomStringConvertible {
-        /// The folder is not in a git repository.
-        case notARepository(String)
-        /// git failed; its first line of error text.
-        case git(String)
-        /// A revision range that is empty, begins with `-` (git would read it
-        /// as an option: `--output=FILE` writes a file, `--not` empties the
-        /// scan) or holds a line break: refused before git sees it.
-        case invalidRange(String)
-
-        /// One line for standard error.
-        package var description: String {
-            switch self {
-            case let .notARepository(directory): return "\(directory): not a git repository"
-            case let .git(message): return "git: \(message)"
-            case let .invalidRange(range):
-                return "invalid revision range \(range.debugDescription): a range is REV, BASE..TIP or BASE...TIP and never begins with '-'"
-            }
-        }
-    }
-
     /// NOTE: no `rev-parse` up front: every git call fails in a folder that is
     /// not a repository, and a hook saves a process.
     package init(directory: String) {
@@ -44,7 +22,7 @@ package struct GitSource {
     /// Refuses a revision range git could take for an option or that names no revision.
     package static func validate(range: String) throws {
         guard !range.isEmpty, !range.hasPrefix("-"), !range.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
-            throw Error.invalidRange(range)
+            throw InputError.invalidRange(range)
         }
     }
 
@@ -58,13 +36,12 @@ package struct GitSource {
     private func wrap<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
-        } catch let failure as GitCommand.Failure
-                    where failure.stderr.contains("not a git repository") || failure.stderr.contains("--no-index") {
+        } catch let InputError.git(_, _, stderr) where stderr.contains("not a git repository") || stderr.contains("--no-index") {
             // Outside a repository `git diff` falls back to `--no-index` and rejects `--cached`.
-            throw Error.notARepository(git.directory)
+            throw InputError.notARepository(git.directory)
         } catch {
             let text = "\(error)"
-            throw Error.git(String(text.split(separator: "\n").first ?? Substring(text)))
+            throw InputError.gitMessage(String(text.split(separator: "\n").first ?? Substring(text)))
         }
     }
 
@@ -224,7 +201,7 @@ package struct GitSource {
         // back); `validate` has already refused anything that begins with `-`.
         let ids = try wrap { try git.text(["rev-parse", range]) }.split(separator: "\n").map(String.init)
         let names = try wrap { try git.text(["rev-parse", "--symbolic", range]) }.split(separator: "\n").map(String.init)
-        guard ids.count == names.count else { throw Error.git("cannot resolve the revision range \(range.debugDescription)") }
+        guard ids.count == names.count else { throw InputError.gitMessage("cannot resolve the revision range \(range.debugDescription)") }
         var included: [Revision] = [], excluded: [Revision] = []
         for (id, name) in zip(ids, names) {
             if id.hasPrefix("^") {
@@ -319,8 +296,8 @@ package struct GitSource {
             try? cat.request(name)
             guard let header = try cat.nextHeader() else {
                 let text = cat.errorText()
-                if text.contains("not a git repository") { throw Error.notARepository(root) }
-                throw Error.git(String(text.split(separator: "\n").first ?? "git cat-file ended early"))
+                if text.contains("not a git repository") { throw InputError.notARepository(root) }
+                throw InputError.gitMessage(String(text.split(separator: "\n").first ?? "git cat-file ended early"))
             }
             guard header.type == "blob" else {
                 if header.type != "missing" && header.type != "ambiguous" { try cat.finishObject(remaining: header.size) }

@@ -40,7 +40,7 @@ package final class GitTreeWalker {
     /// One object's type and bytes.
     private func read(_ id: String) throws -> (type: String, body: [UInt8]) {
         try cat.request(id)
-        guard let header = try cat.nextHeader() else { throw GitCatFile.Failure(description: "git cat-file ended early") }
+        guard let header = try cat.nextHeader() else { throw InputError.gitStream("git cat-file ended early") }
         if header.type == "missing" || header.type == "ambiguous" { return (header.type, []) }
         return (header.type, try cat.readObject(size: header.size))
     }

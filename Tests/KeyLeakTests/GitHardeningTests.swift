@@ -48,12 +48,12 @@ import TestSupport
 
     @Test func rangesThatCouldBeOptionsAreRefused() {
         for range in ["-n1", "--output=/tmp/x", "--not", "", "a\nb", "a\u{0}b"] {
-            #expect(throws: GitSource.Error.self, "\(range.debugDescription)") { try GitSource.validate(range: range) }
+            #expect(throws: InputError.self, "\(range.debugDescription)") { try GitSource.validate(range: range) }
         }
         for range in ["main", "a..b", "origin/main...HEAD", "v1.0^!", "HEAD~3..HEAD"] {
             #expect(throws: Never.self) { try GitSource.validate(range: range) }
         }
-        #expect("\(GitSource.Error.invalidRange("--not"))".contains("never begins with '-'"))
+        #expect("\(InputError.invalidRange("--not"))".contains("never begins with '-'"))
     }
 
     @Test func everyGitChildRunsWithoutReplaceRefsOrGrafts() throws {
@@ -137,7 +137,7 @@ import TestSupport
         do {
             _ = try KnownKeys(files: [], contents: [("env", Data("# ok\n\(secret)\n".utf8))])
             Issue.record("loaded")
-        } catch let error as KnownKeys.LoadError {
+        } catch let error as AnalysisError {
             #expect(error.line == 2)
             #expect("\(error)".hasPrefix("env:2: invalid known-keys file"))
             #expect(!"\(error)".contains(secret))
