@@ -4,33 +4,7 @@ import TestSupport
 
 /// `scan --staged`, `scan --git` and the pre-commit hook, in temporary repositories.
 @Suite struct GitTests {
-    final class Repo {
-        let dir: TemporaryDirectory
-        var path: String { dir.path }
-
-        init() throws {
-            dir = try TemporaryDirectory()
-            try git("init", "-q", "-b", "main")
-            try git("config", "user.email", "dev@example.invalid")
-            try git("config", "user.name", "Dev")
-            try git("config", "commit.gpgsign", "false")
-        }
-
-        @discardableResult
-        func git(_ arguments: String...) throws -> String {
-            String(decoding: try Shell.check("git", ["-C", path] + arguments), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-
-        func commit(_ message: String) throws -> String {
-            try git("commit", "-q", "--no-verify", "-m", message)
-            return try git("rev-parse", "HEAD")
-        }
-
-        func keyleak(_ arguments: [String]) throws -> Shell.Result {
-            try Shell.run(Paths.binary, arguments, cwd: path)
-        }
-    }
+    typealias Repo = TestRepository
 
     struct Report: Decodable {
         struct Finding: Decodable {

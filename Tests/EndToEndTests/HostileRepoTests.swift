@@ -9,37 +9,7 @@ import Glibc
 /// a hostile pull request (or repository) can make, and checks that the scan
 /// still sees what a push sends and says what it could not see.
 @Suite struct HostileRepoTests {
-    /// A temporary repository with a committer set up.
-    final class Repo {
-        let dir: TemporaryDirectory
-        var path: String { dir.path }
-
-        init() throws {
-            dir = try TemporaryDirectory()
-            try git("init", "-q", "-b", "main")
-            try git("config", "user.email", "dev@example.invalid")
-            try git("config", "user.name", "Dev")
-            try git("config", "commit.gpgsign", "false")
-        }
-
-        @discardableResult
-        func git(_ arguments: String...) throws -> String {
-            String(decoding: try Shell.check("git", ["-C", path] + arguments), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-
-        /// Stages everything and commits; returns the commit id.
-        @discardableResult
-        func commitAll(_ message: String) throws -> String {
-            try git("add", "-A")
-            try git("commit", "-q", "--no-verify", "--allow-empty", "-m", message)
-            return try git("rev-parse", "HEAD")
-        }
-
-        func keyleak(_ arguments: [String]) throws -> Shell.Result {
-            try Shell.run(Paths.binary, arguments, cwd: path)
-        }
-    }
+    typealias Repo = TestRepository
 
     /// A fresh RSA key's PEM text and OCI fingerprint (the generated file is removed).
     static func key(_ dir: TemporaryDirectory) throws -> (pem: String, fingerprint: String) {
