@@ -47,6 +47,15 @@ struct LoadedConfig {
             let source = GitSource(directory: request.repository)
             switch request.target {
             case .staged:
+                // NOTE: a pre-commit hook's fast path. With no `.keyleak.yaml` in
+                // the work tree, no config is at least as strict as HEAD's, so
+                // git is not asked for it (one process less: about 8 ms of a
+                // 30 ms hook). What is lost: the low finding for a config that
+                // `git rm` is deleting.
+                let top = WorktreeBlob.topLevel(of: request.repository) ?? request.repository
+                guard FileManager.default.fileExists(atPath: (top as NSString).appendingPathComponent(ConfigFile.fileName)) else {
+                    return
+                }
                 try readFromBase(source, base: GitSource.Revision(name: "HEAD", id: "HEAD"), tips: [":"], range: nil)
                 return
             case let .history(range?):
