@@ -6,14 +6,17 @@ import Foundation
 /// many branches cost little more than one.
 package final class GitTreeWalker {
     private let cat: GitCatFile
-    private let wanted: Set<String>
+    /// The wanted blob ids as raw bytes, compared with tree entries as they are.
+    private let wantedRaw: Set<[UInt8]>
     /// For each tree read: the paths inside it (relative to it) of wanted blobs.
     private var memo: [String: [(path: [UInt8], object: String)]] = [:]
 
     /// A walker in the repository at `directory`, looking for the blob ids `wanted`.
     package init(directory: String, wanted: Set<String>) throws {
         cat = try GitCatFile(directory: directory)
-        self.wanted = wanted
+        wantedRaw = Set(wanted.map { id in
+            stride(from: 0, to: id.utf8.count - 1, by: 2).compactMap { UInt8(String(Array(id)[$0...$0 + 1]), radix: 16) }
+        })
     }
 
     /// Every path (bytes, from the top of the tree) of a wanted blob in the
@@ -23,9 +26,11 @@ package final class GitTreeWalker {
         var id = revision
         // A tag points at a commit, a commit at its tree: at most a few hops.
         for _ in 0..<8 {
-            let (type, body) = try read(id)
+            let (type, body) = try read([id])[0]
             switch type {
-            case "tree": return try tree(id, body: body).sorted { $0.path.lexicographicallyPrecedes($1.path) }
+            case "tree":
+                try readTrees(below: id, body: body)
+                return (memo[id] ?? []).sorted { $0.path.lexicographicallyPrecedes($1.path) }
             case "commit", "tag":
                 // `tree <id>` (commit) or `object <id>` (tag) is the first line.
                 let first = body.prefix { $0 != 10 }
@@ -37,45 +42,90 @@ package final class GitTreeWalker {
         return []
     }
 
-    /// One object's type and bytes.
-    private func read(_ id: String) throws -> (type: String, body: [UInt8]) {
-        try cat.request(id)
-        guard let header = try cat.nextHeader() else { throw InputError.gitStream("git cat-file ended early") }
-        if header.type == "missing" || header.type == "ambiguous" { return (header.type, []) }
-        return (header.type, try cat.readObject(size: header.size))
+    /// Objects' types and bytes, asked for together and read back in order.
+    private func read(_ ids: [String]) throws -> [(type: String, body: [UInt8])] {
+        for id in ids { try cat.request(id) }
+        return try ids.map { _ in
+            guard let header = try cat.nextHeader() else { throw InputError.gitStream("git cat-file ended early") }
+            if header.type == "missing" || header.type == "ambiguous" { return (header.type, []) }
+            return (header.type, try cat.readObject(size: header.size))
+        }
     }
 
-    /// The wanted blobs in tree `id` (whose bytes are `body`), recursively.
-    private func tree(_ id: String, body: [UInt8]) throws -> [(path: [UInt8], object: String)] {
-        if let known = memo[id] { return known }
-        // Entries are `mode name\0` and the raw object id (20 bytes for SHA-1, 32 for SHA-256).
-        let idLength = id.count / 2
-        var found: [(path: [UInt8], object: String)] = []
+    /// One tree's entries: its wanted blobs and its subtrees, by name.
+    private struct Entries {
+        var blobs: [(name: [UInt8], object: String)] = []
+        var subtrees: [(name: [UInt8], id: String)] = []
+    }
+
+    /// Reads tree `root` (whose bytes are `body`) and every tree below it not
+    /// read yet, one level at a time: each level's trees are asked for in
+    /// batches (NOTE: one request at a time waited for git's answer each time,
+    /// and made the paths at a tip cost more than the scan of its history),
+    /// then fills `memo` from the bottom up.
+    private func readTrees(below root: String, body: [UInt8]) throws {
+        guard memo[root] == nil else { return }
+        var entries: [String: Entries] = [root: parse(body, idLength: root.utf8.count / 2)]
+        var level = entries[root]!.subtrees.map(\.id).filter { memo[$0] == nil }
+        while !level.isEmpty {
+            var next: [String] = []
+            let unique = Array(Set(level)).filter { entries[$0] == nil }
+            // NOTE: at most 256 requests in flight (10 KiB of ids): they fit the
+            // pipe to git whole, so git never waits on us while we write.
+            for start in stride(from: 0, to: unique.count, by: 256) {
+                let batch = Array(unique[start..<min(start + 256, unique.count)])
+                for (id, object) in zip(batch, try read(batch)) {
+                    let parsed = object.type == "tree" ? parse(object.body, idLength: id.utf8.count / 2) : Entries()
+                    entries[id] = parsed
+                    next += parsed.subtrees.map(\.id).filter { memo[$0] == nil && entries[$0] == nil }
+                }
+            }
+            level = next
+        }
+        func resolve(_ id: String) -> [(path: [UInt8], object: String)] {
+            if let known = memo[id] { return known }
+            guard let tree = entries[id] else { return [] }
+            var found = tree.blobs.map { (path: $0.name, object: $0.object) }
+            for subtree in tree.subtrees {
+                found += resolve(subtree.id).map { (subtree.name + [UInt8(ascii: "/")] + $0.path, $0.object) }
+            }
+            memo[id] = found
+            return found
+        }
+        _ = resolve(root)
+    }
+
+    /// The entries of one tree object: `mode name\0` and the raw object id
+    /// (20 bytes for SHA-1, 32 for SHA-256). Only wanted blobs are kept; ids
+    /// are compared as bytes, and only subtrees' are turned into hex.
+    private func parse(_ body: [UInt8], idLength: Int) -> Entries {
+        var out = Entries()
         var i = 0
         while i < body.count {
             guard let space = body[i...].firstIndex(of: 32), let nul = body[space...].firstIndex(of: 0),
                   nul + 1 + idLength <= body.count else { break }
-            let mode = String(decoding: body[i..<space], as: UTF8.self)
-            let name = Array(body[(space + 1)..<nul])
-            let object = body[(nul + 1)..<(nul + 1 + idLength)].map { String($0, radix: 16).leftPadded(2) }.joined()
+            let mode = body[i..<space]
+            let raw = body[(nul + 1)..<(nul + 1 + idLength)]
             i = nul + 1 + idLength
-            if mode == "40000" {
-                let inner = try subtree(object)
-                found += inner.map { (name + [UInt8(ascii: "/")] + $0.path, $0.object) }
-            } else if mode.hasPrefix("100"), wanted.contains(object) {
+            if mode.elementsEqual("40000".utf8) {
+                out.subtrees.append((Array(body[(space + 1)..<nul]), GitTreeWalker.hex(raw)))
+            } else if mode.first == UInt8(ascii: "1"), mode.starts(with: "100".utf8), wantedRaw.contains(Array(raw)) {
                 // Regular and executable files; not links (120000) or submodules (160000).
-                found.append((name, object))
+                out.blobs.append((Array(body[(space + 1)..<nul]), GitTreeWalker.hex(raw)))
             }
         }
-        memo[id] = found
-        return found
+        return out
     }
 
-    /// The wanted blobs in the tree with id `id`, read when not known yet.
-    private func subtree(_ id: String) throws -> [(path: [UInt8], object: String)] {
-        if let known = memo[id] { return known }
-        let (type, body) = try read(id)
-        guard type == "tree" else { return [] }
-        return try tree(id, body: body)
+    /// Lowercase hex of raw id bytes.
+    private static func hex(_ raw: ArraySlice<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count * 2)
+        for byte in raw {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
