@@ -45,6 +45,8 @@ package enum FindingJSON {
     }
 
     private static func keyFields(_ key: KeyFacts?, fingerprint: String?) -> [(String, JSONWriter.Value)] {
+        // NOTE: `test_key` is written only when true, so that every other
+        // finding's object (and the golden reports) stays as it was.
         [
             ("fingerprint", .optional(fingerprint)),
             ("sha256", .optional(key?.identity?.sha256)),
@@ -56,7 +58,7 @@ package enum FindingJSON {
             ("encrypted", .bool(key?.encrypted ?? false)),
             ("decrypted", .bool(key?.decrypted ?? false)),
             ("truncated", .bool(key?.truncated ?? false)),
-        ]
+        ] + (key?.testArmour == true ? [("test_key", .bool(true))] : [])
     }
 
     private static func ociValue(_ o: OCIIdentity) -> JSONWriter.Value {
@@ -120,6 +122,7 @@ package enum FindingJSON {
         var facts = KeyFacts(format: format, encrypted: o["encrypted"] as? Bool ?? false, truncated: o["truncated"] as? Bool ?? false,
                              identity: identity, declaredAlgorithm: identity == nil ? o["key_type"] as? String : nil)
         facts.decrypted = o["decrypted"] as? Bool ?? false
+        facts.testArmour = o["test_key"] as? Bool ?? false
         facts.encoding = (o["key_encoding"] as? String).flatMap(KeyEncoding.init(rawValue:)) ?? .armoured
         return facts
     }

@@ -60,7 +60,7 @@ public struct OutputFirewall: Sendable {
     }
 
     /// Analyzers of the rules pass 2 runs: those that find private keys in text.
-    static let keyAnalyzers: Set<AnalyzerKind> = [.pem, .putty, .base64PEM, .der]
+    static let keyAnalyzers: Set<AnalyzerKind> = [.pem, .putty, .base64PEM, .der, .hexDER]
 
     /// keyleak's embedded rules that find private keys in text, for pass 2;
     /// the others (OCI settings, the marker line, whole binary files) are

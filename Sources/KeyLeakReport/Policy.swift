@@ -32,6 +32,7 @@ public struct Policy: Sendable {
             // A key linked to OCI settings, or registered and active, is an OCI API key
             // whatever else is true of it.
             if linked || knownActive { return .critical }
+            if key.testArmour { return .low }
             if key.truncated { return .medium }
             if key.encrypted && !key.decrypted {
                 // What `oci setup keys --passphrase` writes: a known OCI API key behind one pass phrase.
@@ -62,9 +63,11 @@ public struct Policy: Sendable {
             case .armoured: break
             case .base64PEM: text += ", base64-encoded PEM"
             case .bareDER: text += ", base64 DER without armour"
+            case .hexDER: text += ", hex-encoded DER"
             case .binaryDER: text += ", binary DER file"
             case .pkcs12: text += ", in a PKCS#12 container that opens without a password"
             }
+            if key.testArmour { text += ", in disguised test armour (TESTING KEY): a test key" }
             if f.ociMarker { text += ", marked as an OCI API key (OCI_API_KEY line)" }
             if let opener = f.links.openedBy {
                 text += ", opened with the pass phrase of \(opener.name) in \(opener.reference.path)"
