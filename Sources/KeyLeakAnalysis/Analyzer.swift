@@ -116,23 +116,30 @@ package struct Analyzer {
             }
             return finding.map { [$0] } ?? []
         }
-        let plain = armouredFinding(rule, in: buffer, at: start, start: start, preview: matched, inputEnd: { $0 })
-        guard let (prefix, lineStart) = PastedText.diffPrefix(buffer, before: start) else { return plain.map { [$0] } ?? [] }
+        let plain = { self.armouredFinding(rule, in: buffer, at: start, start: start, preview: matched, inputEnd: { $0 }) }
+        guard let (prefix, lineStart) = PastedText.diffPrefix(buffer, before: start) else { return plain().map { [$0] } ?? [] }
         // A diff line. NOTE: a context line (a space) reads as plain text first:
-        // that is also an indented block; only when that is no whole key are the
-        // diff's sides tried, each of which may hold a key (the old one, the new one).
+        // that is also an indented block; only when that is no whole key, and
+        // the block has changed lines, are the diff's sides tried, each of which
+        // may hold a key (the old one, the new one).
         let context = prefix == UInt8(ascii: " ")
-        if context, let plain, plain.key?.truncated == false { return [plain] }
+        let plainFinding = context ? plain() : nil
+        if let plainFinding, plainFinding.key?.truncated == false { return [plainFinding] }
         var sides: [Finding] = []
+        var wholeBlock = false
         for side in context ? [UInt8(ascii: "+"), UInt8(ascii: "-")] : [prefix] {
             let text = PastedText.diffSide(buffer, lineStart: lineStart, indent: start - 1 - lineStart, keep: side)
+            if context && !text.changed { break }
+            wholeBlock = wholeBlock || text.complete
             let finding = text.bytes.withUnsafeBytes { inner in
                 armouredFinding(rule, in: inner, at: 0, start: start, preview: matched, inputEnd: { text.inputOffset(after: $0) })
             }
             if let finding, !context || finding.key?.truncated == false,
                !sides.contains(where: { $0.secretHash == finding.secretHash }) { sides.append(finding) }
         }
-        return sides.isEmpty ? plain.map { [$0] } ?? [] : sides
+        // Every line of the block had a prefix: it was a diff, and not a key.
+        if !sides.isEmpty || (!context && wholeBlock) { return sides }
+        return (context ? plainFinding : plain()).map { [$0] } ?? []
     }
 
     /// The finding for the armoured block at `begin` in `text` (the input

@@ -11,11 +11,30 @@ package struct PastedText: Sendable {
     package var bytes: [UInt8] = []
     /// For each recovered byte, the input offset just past its source bytes.
     package var inputEnd: [Int] = []
+    /// The armoured block the text holds has ended: the line after its END
+    /// armour is complete (room for the OCI marker), or another BEGIN armour
+    /// started. Decoders stop there.
+    /// NOTE: without it, every armour line of a long diff or UTF-16 file would
+    /// decode the whole 64 KiB that a block may span.
+    package private(set) var complete = false
+    /// A diff side only: some line had a `+` or `-` prefix (kept or skipped),
+    /// so the side differs from the lines read as plain indented text.
+    package var changed = false
+    /// Where watching for the block's end starts (the armour's own BEGIN is not another's).
+    private let watchFrom: Int
+    /// Bytes of `-----BEGIN`, `-----END` and `---- END` matched so far.
+    private var beginMatched = 0, endMatched = 0, ssh2EndMatched = 0
+    /// Line breaks still allowed after an END armour; nil before one.
+    private var linesLeft: Int?
 
-    /// An empty text with room for `capacity` bytes.
-    package init(capacity: Int = 0) {
+    private static let begin = Array("-----BEGIN".utf8), end = Array("-----END".utf8), ssh2End = Array("---- END".utf8)
+
+    /// An empty text with room for `capacity` bytes, watching for its block's
+    /// end from recovered byte `watchFrom` on (just past the block's BEGIN).
+    package init(capacity: Int = 0, watchFrom: Int = 1) {
         bytes.reserveCapacity(capacity)
         inputEnd.reserveCapacity(capacity)
+        self.watchFrom = watchFrom
     }
 
     /// Appends `byte`, which came from input bytes ending just before `end`.
@@ -23,6 +42,33 @@ package struct PastedText: Sendable {
     package mutating func append(_ byte: UInt8, end: Int) {
         bytes.append(byte)
         inputEnd.append(end)
+        guard bytes.count > watchFrom else { return }
+        if let left = linesLeft {
+            if byte == UInt8(ascii: "\n") {
+                linesLeft = left - 1
+                if left == 1 { complete = true }
+            }
+            return
+        }
+        if PastedText.advance(&beginMatched, PastedText.begin, byte) { complete = true }
+        if PastedText.advance(&endMatched, PastedText.end, byte) || PastedText.advance(&ssh2EndMatched, PastedText.ssh2End, byte) {
+            linesLeft = 2
+        }
+    }
+
+    /// Advances a running match of `word` by `byte`; true when it completes.
+    @inline(__always)
+    private static func advance(_ matched: inout Int, _ word: [UInt8], _ byte: UInt8) -> Bool {
+        if byte == word[matched] {
+            matched += 1
+            if matched == word.count {
+                matched = 0
+                return true
+            }
+        } else {
+            matched = byte == word[0] ? 1 : 0
+        }
+        return false
     }
 
     /// The input offset just past the recovered bytes `0..<count`; 0 for an empty text.
@@ -57,12 +103,13 @@ package struct PastedText: Sendable {
         let limit = min(input.count, lineStart + PEMNormalizer.maximumBlockLength)
         var text = PastedText(capacity: min(limit - lineStart, 8192))
         var i = lineStart
-        while i < limit {
+        while i < limit, !text.complete {
             var eol = i
             while eol < limit, input[eol] != UInt8(ascii: "\n") { eol += 1 }
             let contentStart = i + indent
             guard contentStart < eol, (i..<contentStart).allSatisfy({ input[$0] == input[lineStart + $0 - i] }) else { break }
             let prefix = input[contentStart]
+            if prefix == UInt8(ascii: "+") || prefix == UInt8(ascii: "-") { text.changed = true }
             if prefix == keep || prefix == UInt8(ascii: " ") {
                 for j in (contentStart + 1)..<eol { text.append(input[j], end: j + 1) }
                 text.append(UInt8(ascii: "\n"), end: min(eol + 1, input.count))
@@ -98,7 +145,7 @@ package struct PastedText: Sendable {
         let limit = min(input.count, start + PEMNormalizer.maximumBlockLength)
         var text = PastedText(capacity: min(limit - start, 8192))
         var i = start
-        while i < limit {
+        while i < limit, !text.complete {
             let c = input[i]
             if c == UInt8(ascii: "\n") || c == UInt8(ascii: "\r") || c == UInt8(ascii: "&") || c == UInt8(ascii: "\"")
                 || c == UInt8(ascii: "'") || (whole && (c == UInt8(ascii: " ") || c == UInt8(ascii: "\t"))) { break }
@@ -128,15 +175,16 @@ package struct PastedText: Sendable {
         while lineStart >= 2, start - lineStart < 512,
               !(input[lineStart - 2] == UInt8(ascii: "\n") && input[lineStart - 1] == 0) { lineStart -= 2 }
         let limit = min(input.count - 1, start + 2 * PEMNormalizer.maximumBlockLength)
-        var text = PastedText(capacity: min((limit - lineStart) / 2, 8192))
+        let armour = (start - lineStart) / 2
+        var text = PastedText(capacity: min((limit - lineStart) / 2, 8192), watchFrom: armour + 1)
         var i = lineStart
-        while i < limit {
+        while i < limit, !text.complete {
             let low = input[i], high = input[i + 1]
             if low == 0 && high == 0 { break }
             text.append(high == 0 && low < 0x80 ? low : UInt8(ascii: "?"), end: i + 2)
             i += 2
         }
-        return (text, (start - lineStart) / 2)
+        return (text, armour)
     }
 
     // MARK: base64 and hex spread over lines
@@ -144,7 +192,7 @@ package struct PastedText: Sendable {
     /// The base64 characters (and `=`) of `range`, skipping line breaks and
     /// white space: a body wrapped over lines, joined.
     package static func base64Characters(_ input: UnsafeRawBufferPointer, _ range: Range<Int>) -> PastedText {
-        var text = PastedText(capacity: range.count)
+        var text = PastedText(capacity: range.count, watchFrom: .max)
         for i in range {
             let c = input[i]
             if Base64.isAlphabet(c) || c == UInt8(ascii: "=") { text.append(c, end: i + 1) }
@@ -156,7 +204,7 @@ package struct PastedText: Sendable {
     /// what lies between them (quotes, `+`, commas, line breaks: a hex string
     /// split over lines or concatenated). `inputEnd` is past each byte's second digit.
     package static func hexBytes(_ input: UnsafeRawBufferPointer, _ range: Range<Int>) -> PastedText {
-        var text = PastedText(capacity: range.count / 2)
+        var text = PastedText(capacity: range.count / 2, watchFrom: .max)
         var pending: UInt8?
         for i in range {
             guard let digit = hexDigit(input[i]) else { continue }
