@@ -283,4 +283,60 @@ import TestSupport
         // The first half of a real key: hex DER is reported only when it parses.
         #expect(Self.findings("x = \"" + Self.hex(key.traditionalDER.prefix(600)) + "\"\n").isEmpty)
     }
+
+    // MARK: 6. python-jose's malformed PKCS#8
+
+    /// PEM armour around `der`, wrapped at 64.
+    static func pem(_ label: String, _ der: Data) -> String {
+        "-----BEGIN \(label)-----\n" + der.base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
+            + "\n-----END \(label)-----\n"
+    }
+
+    @Test func pythonJoseLegacyPKCS8HoldsAWholeKey() throws {
+        let key = try Key()
+        // Old python-jose (rsa backend): a fixed header with a wrong outer length, then the
+        // RSAPrivateKey itself where an OCTET STRING should wrap it.
+        let header: [UInt8] = [0x30, 0x82, 0x04, 0xbd, 0x02, 0x01, 0x00, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
+                               0x0d, 0x01, 0x01, 0x01, 0x05, 0x00]
+        let legacy = Data(header) + key.traditionalDER
+        let findings = Self.findings(Self.pem("PRIVATE KEY", legacy))
+        Self.expectOne(findings, key, line: 1, "python-jose PKCS#8")
+        #expect(findings.first?.message.contains("malformed PKCS#8") == true, "\(findings.first?.message ?? "")")
+        let bare = Self.findings("PRIVATE_KEY=" + legacy.base64EncodedString() + "\n")
+        Self.expectOne(bare, key, line: 1, "python-jose PKCS#8, bare base64")
+    }
+
+    // MARK: 7. PKCS#8 of algorithms OpenSSL 3.0 cannot parse
+
+    /// A PrivateKeyInfo of algorithm `oid` (content bytes) holding `privateKey`.
+    static func privateKeyInfo(oid: [UInt8], parameters: [UInt8] = [], privateKey: [UInt8]) -> Data {
+        Data(DER.sequence(DER.encode(0x02, [0]), DER.sequence(DER.encode(0x06, oid) + parameters), DER.encode(0x04, privateKey)))
+    }
+
+    @Test func pkcs8OfAnAlgorithmOpenSSLCannotParseIsHighAndNamed() throws {
+        // ML-DSA-65 (2.16.840.1.101.3.4.3.18), expanded private key: 4032 bytes.
+        let mlDSA: [UInt8] = [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03, 0x12]
+        let der = Self.privateKeyInfo(oid: mlDSA, privateKey: (0..<4032).map { _ in UInt8.random(in: 0...255) })
+        let findings = Self.findings(Self.pem("PRIVATE KEY", der))
+        #expect(findings.count == 1, "\(findings.map(\.message))")
+        let finding = try #require(findings.first)
+        #expect(finding.severity == .high)
+        #expect(finding.key?.algorithm == "ML-DSA-65")
+        #expect(finding.message.contains("2.16.840.1.101.3.4.3.18"), "\(finding.message)")
+        let digest = "SHA256:" + Data(Digest.sha256(Array(der))).base64EncodedString().replacingOccurrences(of: "=", with: "")
+        #expect(finding.message.contains(digest), "\(finding.message)")
+        // The same as a binary DER file: ML-KEM-768 (2.16.840.1.101.3.4.4.2), seed form.
+        let mlKEM: [UInt8] = [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x04, 0x02]
+        let seed = DER.encode(0x80, (0..<64).map { _ in UInt8.random(in: 0...255) })
+        let binary = Self.findings(Array(Self.privateKeyInfo(oid: mlKEM, privateKey: seed)), path: "kem.der")
+        #expect(binary.count == 1 && binary.first?.key?.algorithm == "ML-KEM-768", "\(binary.map(\.message))")
+    }
+
+    @Test func shapesThatAreNoPrivateKeyInfoStaySilent() throws {
+        let mlDSA: [UInt8] = [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03, 0x12]
+        // A public key of that algorithm between private-key armour, and a PrivateKeyInfo holding 4 bytes.
+        let spki = Data(DER.sequence(DER.sequence(DER.encode(0x06, mlDSA)), DER.bitString((0..<1952).map { _ in UInt8.random(in: 0...255) })))
+        #expect(Self.findings(Self.pem("PRIVATE KEY", spki)).isEmpty)
+        #expect(Self.findings(Self.pem("PRIVATE KEY", Self.privateKeyInfo(oid: mlDSA, privateKey: [1, 2, 3, 4]))).isEmpty)
+    }
 }
