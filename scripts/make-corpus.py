@@ -301,6 +301,29 @@ testing += "func testingKey(s string) string { return strings.ReplaceAll(s, \"TE
 write("forms/tls_test.go", testing)
 for name, fp, fmt in testing_keys:
     expect("forms/tls_test.go", testing, "var " + name, fp, "low", fmt=fmt)
+# 6. Old python-jose's PKCS#8: the RSAPrivateKey not wrapped in its OCTET STRING, a wrong outer length.
+jose_header = bytes.fromhex("308204bd020100300d06092a864886f70d0101010500")
+jose = ("-----BEGIN PRIVATE KEY-----\n" + wrap(base64.b64encode(jose_header + rsa1_der).decode(), 64)
+        + "-----END PRIVATE KEY-----\n")
+write("forms/python-jose.pem", jose)
+expect("forms/python-jose.pem", jose, "-----BEGIN", rsa_fp, fmt="pkcs8")
+
+
+# 7. A PrivateKeyInfo of an algorithm OpenSSL 3.0 cannot read (ML-DSA-65): high, no fingerprint.
+def der_tlv(tag, value):
+    n = len(value)
+    length = bytes([n]) if n < 0x80 else bytes([0x80 | ((n.bit_length() + 7) // 8)]) + n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag]) + length + value
+
+
+ml_dsa = der_tlv(0x30, der_tlv(0x02, b"\x00") + der_tlv(0x30, der_tlv(0x06, bytes.fromhex("608648016503040312")))
+                 + der_tlv(0x04, os.urandom(4032)))
+ml_pem = "-----BEGIN PRIVATE KEY-----\n" + wrap(base64.b64encode(ml_dsa).decode(), 64) + "-----END PRIVATE KEY-----\n"
+write("forms/ml-dsa-65.pem", ml_pem)
+expect("forms/ml-dsa-65.pem", ml_pem, "-----BEGIN", None, fmt="pkcs8")
+write("forms/ml-dsa-65.der", ml_dsa)
+expect("forms/ml-dsa-65.der", ml_dsa, ml_dsa[:1], None, fmt="pkcs8")
+
 # --- look-alikes that must not be reported --------------------------------------
 pub = run("openssl", "pkey", "-in", rsa_path, "-pubout").decode()
 cert = run("openssl", "req", "-x509", "-key", rsa_path, "-subj", "/CN=corpus", "-days", "1").decode()

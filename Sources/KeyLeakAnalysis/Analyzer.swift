@@ -165,10 +165,11 @@ package struct Analyzer {
     }
 
     /// The DER structure at the start of `bytes`, cut to the length its outer
-    /// header declares (what follows is other text); nil when `bytes` end first.
+    /// header declares (what follows is other text). When `bytes` end first,
+    /// all of them: python-jose's malformed PKCS#8 declares a wrong length.
     package static func wholeStructure(_ bytes: [UInt8]) -> [UInt8]? {
-        guard let outer = DER.read(bytes, at: 0), outer.tag == 0x30, !outer.truncated else { return nil }
-        return Array(bytes.prefix(outer.end))
+        guard let outer = DER.read(bytes, at: 0), outer.tag == 0x30 else { return nil }
+        return outer.truncated ? bytes : Array(bytes.prefix(outer.end))
     }
 
     /// Findings for a whole binary file (DER key, PKCS#12, Java keystore) whose

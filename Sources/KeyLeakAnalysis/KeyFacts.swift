@@ -57,6 +57,16 @@ public struct KeyFacts: Sendable, Hashable {
     /// The armour disguises the key as a test key: Go's `-----BEGIN RSA TESTING
     /// KEY-----` (its tests replace PRIVATE with TESTING so that scanners pass them by).
     public var testArmour = false
+    /// A whole key in a malformed PKCS#8: old python-jose wrote the
+    /// RSAPrivateKey without its OCTET STRING, under a wrong outer length.
+    public var malformed = false
+    /// The PrivateKeyInfo's algorithm (dotted OID) when OpenSSL cannot read keys
+    /// of it (ML-DSA, ML-KEM, SLH-DSA, EC with explicit parameters, …);
+    /// `declaredAlgorithm` then names it.
+    public var algorithmOID: String?
+    /// `SHA256:…` (unpadded base64) of such a key's DER: its identity where no
+    /// fingerprint can be computed.
+    public var derSHA256: String?
     /// Algorithm named by the container when the key itself could not be read
     /// (legacy encrypted PEM says `RSA`, `EC` or `DSA` in its label).
     public var declaredAlgorithm: String?

@@ -68,6 +68,9 @@ public struct Policy: Sendable {
             case .pkcs12: text += ", in a PKCS#12 container that opens without a password"
             }
             if key.testArmour { text += ", in disguised test armour (TESTING KEY): a test key" }
+            if key.malformed { text += ", in a malformed PKCS#8 (its RSAPrivateKey not wrapped, as old python-jose wrote it)" }
+            if let oid = key.algorithmOID { text += ", an algorithm OpenSSL cannot read (OID \(oid))" }
+            if let digest = key.derSHA256 { text += ", identified by the SHA-256 of its DER \(digest)" }
             if f.ociMarker { text += ", marked as an OCI API key (OCI_API_KEY line)" }
             if let opener = f.links.openedBy {
                 text += ", opened with the pass phrase of \(opener.name) in \(opener.reference.path)"

@@ -302,6 +302,7 @@ import TestSupport
         let findings = Self.findings(Self.pem("PRIVATE KEY", legacy))
         Self.expectOne(findings, key, line: 1, "python-jose PKCS#8")
         #expect(findings.first?.message.contains("malformed PKCS#8") == true, "\(findings.first?.message ?? "")")
+        #expect(findings.first?.key?.malformed == true && findings.first?.key?.format == .pkcs8)
         let bare = Self.findings("PRIVATE_KEY=" + legacy.base64EncodedString() + "\n")
         Self.expectOne(bare, key, line: 1, "python-jose PKCS#8, bare base64")
     }
@@ -325,6 +326,10 @@ import TestSupport
         #expect(finding.message.contains("2.16.840.1.101.3.4.3.18"), "\(finding.message)")
         let digest = "SHA256:" + Data(Digest.sha256(Array(der))).base64EncodedString().replacingOccurrences(of: "=", with: "")
         #expect(finding.message.contains(digest), "\(finding.message)")
+        #expect(finding.key?.algorithmOID == "2.16.840.1.101.3.4.3.18" && finding.key?.derSHA256 == digest)
+        // The facts survive a JSON report (`sha256` holds the DER's digest), so `keyleak merge` says the same.
+        let back = try FindingJSONTests.roundTrip(finding)
+        #expect(back.key == finding.key, "\(String(describing: back.key))")
         // The same as a binary DER file: ML-KEM-768 (2.16.840.1.101.3.4.4.2), seed form.
         let mlKEM: [UInt8] = [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x04, 0x02]
         let seed = DER.encode(0x80, (0..<64).map { _ in UInt8.random(in: 0...255) })
