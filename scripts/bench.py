@@ -151,8 +151,18 @@ def make_key(folder):
     return pem
 
 
+def markers_row(keyleak):
+    """One 12 MB file of a million `OCI_API_KEY` lines (a million findings
+    without `--max-findings-per-file`): the budgets row for bounded findings."""
+    with tempfile.TemporaryDirectory(prefix="keyleak-bench-") as folder:
+        with open(os.path.join(folder, "markers.txt"), "w") as f:
+            f.write("OCI_API_KEY\n" * 1_000_000)
+        seconds, rss, status = timed([keyleak, "scan", "--format", "json", "--quiet", folder])
+    return ("a million marker lines, one file", seconds, rss, status, 64, 15)
+
+
 def budgets(tree, repo, keyleak):
-    """Peak RSS and wall time of the three heavy cases against fixed budgets."""
+    """Peak RSS and wall time of the heavy cases against fixed budgets."""
     rows = []
     seconds, rss, status = timed([keyleak, "scan", "--format", "json", "--quiet", tree])
     rows.append((f"tree {os.path.basename(tree)}", seconds, rss, status, 64, None))
@@ -170,6 +180,7 @@ def budgets(tree, repo, keyleak):
         if rg:
             rg_seconds, rg_rss, _ = timed([rg, "-uuu", "-c", "-a", "-e", PATTERN, folder])
             print(f"(rg -uuu -a on the 4 GiB file: {rg_seconds:.2f} s, {rg_rss / 1024:.1f} MiB)")
+    rows.append(markers_row(keyleak))
     if repo:
         seconds, rss, status = timed([keyleak, "scan", "--git", "--repo", repo, "--format", "json", "--quiet"])
         rows.append((f"history {os.path.basename(repo)}", seconds, rss, status, 128, None))

@@ -21,8 +21,13 @@ public struct ConfigFile: Sendable {
     public var extraRules: [String] = []
     /// `rules.disable`: rule ids to turn off.
     public var disabledRules: [String] = []
-    /// The file this came from.
+    /// `max-findings-per-file`: the default for `--max-findings-per-file` (at least 1).
+    public var maxFindingsPerFile: Int?
+    /// The file this came from (`BASE:.keyleak.yaml` when read from a commit).
     public var path: String?
+    /// The line of each `known-keys` and `rules.extra` entry, by its resolved
+    /// path: where an error about the file it names points.
+    public var referenceLines: [String: Int] = [:]
 
     /// An empty config.
     public init() {}
@@ -43,14 +48,6 @@ public struct ConfigFile: Sendable {
         return out
     }
 
-    /// A config that cannot be used, with the file and line.
-    public struct Error: Swift.Error, CustomStringConvertible {
-        public var file: String
-        public var line: Int?
-        public var message: String
-        public var description: String { "\(file)\(line.map { ":\($0)" } ?? ""): \(message)" }
-    }
-
     /// The config that applies to a scan of `root`: `root/.keyleak.yaml` if present.
     public static func discover(root: String) throws -> ConfigFile? {
         let candidate = (root as NSString).appendingPathComponent(fileName)
@@ -58,24 +55,43 @@ public struct ConfigFile: Sendable {
         return try load(candidate)
     }
 
+    /// Reads the config file at `path`; names in it resolve against its folder.
     public static func load(_ path: String) throws -> ConfigFile {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw Error(file: path, line: nil, message: "cannot read the config file")
+            throw ScanError.config(file: path, line: nil, message: "cannot read the config file")
         }
+        return try parse(data, name: path, folder: (path as NSString).deletingLastPathComponent)
+    }
+
+    /// Parses config bytes read from `name` (a file, or `REV:.keyleak.yaml`);
+    /// relative `known-keys` and `rules.extra` entries resolve against `folder`
+    /// (empty: left relative, as paths from the top of a commit's tree).
+    public static func parse(_ data: Data, name path: String, folder: String) throws -> ConfigFile {
         let text = String(decoding: data, as: UTF8.self)
         let node: Node?
         do {
             node = try Yams.compose(yaml: text, .basic)  // untyped scalars: no regex set-up (see RuleSet)
-        } catch let error as YamlError {
-            throw Error(file: path, line: nil, message: "not valid YAML: \(error)")
         } catch {
-            throw Error(file: path, line: nil, message: "not valid YAML: \(error)")
+            let (line, problem) = YAMLProblem.describe(error)
+            throw ScanError.config(file: path, line: line, message: problem)
         }
         var config = ConfigFile()
         config.path = path
         guard let node else { return config }  // an empty file configures nothing
-        let folder = (path as NSString).deletingLastPathComponent
-        let resolve = { (p: String) -> String in p.hasPrefix("/") ? p : (folder as NSString).appendingPathComponent(p) }
+        let resolve = { (p: String) -> String in
+            p.hasPrefix("/") || folder.isEmpty ? p : (folder as NSString).appendingPathComponent(p)
+        }
+        /// The entries of a list of paths, resolved, each with its line recorded.
+        func references(_ value: Node, _ what: String) throws -> [String] {
+            guard case let .sequence(items) = value else {
+                throw ScanError.config(file: path, line: line(value), message: "\(what) must be a list of strings")
+            }
+            return try items.map { item in
+                let resolved = resolve(try scalar(item, "each entry of \(what)", path))
+                if let number = line(item) { config.referenceLines[resolved] = number }
+                return resolved
+            }
+        }
         let root = try mapping(node, "the top level", path)
         for (keyNode, value) in root {
             let key = try scalar(keyNode, "a key", path)
@@ -83,7 +99,7 @@ public struct ConfigFile: Sendable {
             case "fail-on":
                 let text = try scalar(value, "fail-on", path)
                 guard let severity = Severity(rawValue: text) else {
-                    throw Error(file: path, line: line(value), message: "fail-on must be one of low, medium, high, critical, not '\(text)'")
+                    throw ScanError.config(file: path, line: line(value), message: "fail-on must be one of low, medium, high, critical")
                 }
                 config.failOn = severity
             case "paths":
@@ -97,7 +113,7 @@ public struct ConfigFile: Sendable {
                     let name = try scalar(k, "a key", path)
                     guard name == "fingerprints" else { throw unknown("allow.\(name)", k, path, known: ["fingerprints"]) }
                     guard case let .sequence(items) = v else {
-                        throw Error(file: path, line: line(v), message: "allow.fingerprints must be a list of {fingerprint, reason}")
+                        throw ScanError.config(file: path, line: line(v), message: "allow.fingerprints must be a list of {fingerprint, reason}")
                     }
                     for item in items {
                         var fingerprint: String?
@@ -110,26 +126,32 @@ public struct ConfigFile: Sendable {
                             }
                         }
                         guard let raw = fingerprint, let valid = OCIConfig.fingerprint(raw) else {
-                            throw Error(file: path, line: line(item), message: "allow.fingerprints entry needs a fingerprint of 16 colon-separated hex bytes")
+                            throw ScanError.config(file: path, line: line(item), message: "allow.fingerprints entry needs a fingerprint of 16 colon-separated hex bytes")
                         }
                         guard let reason, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
-                            throw Error(file: path, line: line(item), message: "allow.fingerprints entry \(valid) needs a reason")
+                            throw ScanError.config(file: path, line: line(item), message: "allow.fingerprints entry \(valid) needs a reason")
                         }
                         config.allowedFingerprints[valid] = reason
                     }
                 }
+            case "max-findings-per-file":
+                let text = try scalar(value, "max-findings-per-file", path)
+                guard let limit = Int(text), limit >= 1 else {
+                    throw ScanError.config(file: path, line: line(value), message: "max-findings-per-file must be a whole number of at least 1, not '\(text)'")
+                }
+                config.maxFindingsPerFile = limit
             case "known-keys":
-                config.knownKeys = try strings(value, "known-keys", path).map(resolve)
+                config.knownKeys = try references(value, "known-keys")
             case "rules":
                 for (k, v) in try mapping(value, "rules", path) {
                     switch try scalar(k, "a key", path) {
-                    case "extra": config.extraRules = try strings(v, "rules.extra", path).map(resolve)
+                    case "extra": config.extraRules = try references(v, "rules.extra")
                     case "disable": config.disabledRules = try strings(v, "rules.disable", path)
                     case let other: throw unknown("rules.\(other)", k, path, known: ["extra", "disable"])
                     }
                 }
             default:
-                throw unknown(key, keyNode, path, known: ["fail-on", "paths", "allow", "known-keys", "rules"])
+                throw unknown(key, keyNode, path, known: ["fail-on", "paths", "allow", "known-keys", "rules", "max-findings-per-file"])
             }
         }
         return config
@@ -137,27 +159,27 @@ public struct ConfigFile: Sendable {
 
     private static func line(_ node: Node) -> Int? { node.mark.map { $0.line } }
 
-    private static func unknown(_ key: String, _ node: Node, _ file: String, known: [String]) -> Error {
-        Error(file: file, line: line(node), message: "unknown key '\(key)' (known: \(known.joined(separator: ", ")))")
+    private static func unknown(_ key: String, _ node: Node, _ file: String, known: [String]) -> ScanError {
+        ScanError.config(file: file, line: line(node), message: "unknown key \(YAMLProblem.quoted(key: key)) (known: \(known.joined(separator: ", ")))")
     }
 
     private static func mapping(_ node: Node, _ what: String, _ file: String) throws -> [(Node, Node)] {
         guard case let .mapping(m) = node else {
-            throw Error(file: file, line: line(node), message: "\(what) must be a mapping (key: value)")
+            throw ScanError.config(file: file, line: line(node), message: "\(what) must be a mapping (key: value)")
         }
         return m.map { ($0.key, $0.value) }
     }
 
     private static func scalar(_ node: Node, _ what: String, _ file: String) throws -> String {
         guard case let .scalar(s) = node else {
-            throw Error(file: file, line: line(node), message: "\(what) must be a single value")
+            throw ScanError.config(file: file, line: line(node), message: "\(what) must be a single value")
         }
         return s.string
     }
 
     private static func strings(_ node: Node, _ what: String, _ file: String) throws -> [String] {
         guard case let .sequence(items) = node else {
-            throw Error(file: file, line: line(node), message: "\(what) must be a list of strings")
+            throw ScanError.config(file: file, line: line(node), message: "\(what) must be a list of strings")
         }
         return try items.map { try scalar($0, "each entry of \(what)", file) }
     }
@@ -169,6 +191,9 @@ public struct ConfigFile: Sendable {
 
     # Exit 1 when a finding is at or above this severity: low, medium, high, critical.
     fail-on: medium
+
+    # Findings listed per file; the rest are counted in one finding rated as the worst of them.
+    max-findings-per-file: 1000
 
     paths:
       # Globs of paths to leave out: * within a folder, ** across folders.

@@ -19,12 +19,6 @@ public struct HookInstaller {
         case uninstalled, restoredPrevious
     }
 
-    /// An install or uninstall that could not be done.
-    public struct Failure: Error, CustomStringConvertible {
-        /// One line saying why.
-        public var description: String
-    }
-
     package let git: GitCommand
 
     /// Hooks of the repository at (or above) `repository`.
@@ -46,7 +40,7 @@ public struct HookInstaller {
         do {
             path = try git.text(["rev-parse", "--path-format=absolute", "--git-path", "hooks"])
         } catch {
-            throw Failure(description: "\(git.directory): not a git repository")
+            throw ScanError.hook("\(git.directory): not a git repository")
         }
         return path
     }
@@ -68,7 +62,7 @@ public struct HookInstaller {
                 outcome = .replaced
             } else {
                 guard !fm.fileExists(atPath: previous) else {
-                    throw Failure(description: "\(hook) exists and \(previous) too: move one away, or use --force to overwrite the hook")
+                    throw ScanError.hook("\(hook) exists and \(previous) too: move one away, or use --force to overwrite the hook")
                 }
                 try fm.moveItem(atPath: hook, toPath: previous)
                 outcome = .installedChaining
@@ -87,7 +81,7 @@ public struct HookInstaller {
         let previous = directory + "/" + HookInstaller.previousName
         guard let existing = fm.contents(atPath: hook).map({ String(decoding: $0, as: UTF8.self) }),
               existing.contains(HookInstaller.signature) else {
-            throw Failure(description: "\(hook) is not keyleak's hook: nothing to uninstall")
+            throw ScanError.hook("\(hook) is not keyleak's hook: nothing to uninstall")
         }
         try fm.removeItem(atPath: hook)
         if fm.fileExists(atPath: previous) {

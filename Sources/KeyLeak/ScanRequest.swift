@@ -23,12 +23,13 @@ public struct ScanRequest: Sendable {
     public var repository = "."
     /// An explicit config (`--config`); nil to look for `.keyleak.yaml` at the scan root.
     public var configFile: String?
-    /// Check a folder before it is shared (`--publish`): archives opened, the
-    /// folder's own config and inline allows not obeyed, fail on low, a verdict.
+    /// Check a folder before it is shared (`--publish`): archives opened,
+    /// symbolic links followed, the folder's own config and inline allows not
+    /// obeyed, fail on low, a verdict.
     public var publish = false
     /// Worker threads; nil for one per core.
     public var threads: Int?
-    /// Follow symbolic links in the walk. Default: off.
+    /// Follow symbolic links in the walk. Default: off (always on under `publish`).
     public var followSymlinks = false
     /// `--known-keys` files, added to the config's.
     public var knownKeyFiles: [String] = []
@@ -40,12 +41,20 @@ public struct ScanRequest: Sendable {
     public var archives = true
     /// How deep archives nest. Default 3.
     public var maxArchiveDepth = 3
+    /// `--max-findings-per-file` (at least 1); nil for the config's, else 1,000.
+    public var maxFindingsPerFile: Int?
     /// Honour `keyleak:allow` comments. Default: on (never under `publish`).
     public var inlineAllow = true
     /// `--rules` directories, added to the config's `rules.extra`.
     public var ruleDirectories: [String] = []
     /// `--fail-on`; nil for the config's, else the preset's (`low` for publish, `medium` otherwise).
     public var failOn: Severity?
+    /// `--trust-repo-config`: read `.keyleak.yaml` from the working tree even
+    /// when scanning a change. Default: off, a change is scanned with its base's config.
+    public var trustRepoConfig = false
+    /// `--fail-on-incomplete`: a history scan that could not see all of the
+    /// history (shallow or partial clone) fails (exit 1). Default: off, it is reported.
+    public var failOnIncomplete = false
 
     /// The default request: scan the current directory.
     public init() {}
@@ -106,6 +115,7 @@ public struct ScanPlan: Sendable {
         options.repository = request.repository
         options.startGitEarly()
         let config: ConfigFile?
+        var loaded = LoadedConfig()
         if request.publish, request.configFile == nil {
             // NOTE: a folder about to be published is untrusted input: its own
             // settings could hide the very keys the check is for. They are named, not obeyed.
@@ -117,32 +127,38 @@ public struct ScanPlan: Sendable {
                 ignoredConfig = IgnoredConfig(path: candidate, requests: requests)
             }
         } else {
-            config = try request.configFile.map(ConfigFile.load) ?? ConfigFile.discover(root: request.configRoot)
+            loaded = try LoadedConfig(for: request)
+            config = loaded.file
         }
         self.config = config
         if let threads = request.threads { options.threads = threads }
-        options.followSymlinks = request.followSymlinks
+        // NOTE: `zip -r` and sync tools follow links: a folder about to be shared is checked the same way.
+        options.followSymlinks = request.followSymlinks || request.publish
         options.archives = request.archives
         options.shard = request.shard
         options.maxArchiveDepth = request.maxArchiveDepth
-        options.knownKeys = try KnownKeys(files: request.knownKeyFiles + (config?.knownKeys ?? []))
+        if let limit = request.maxFindingsPerFile ?? config?.maxFindingsPerFile { options.maxFindingsPerFile = limit }
+        options.knownKeys = try KnownKeys(files: request.knownKeyFiles, contents: loaded.knownKeys)
         // NOTE: a folder about to be shared is checked whole: no path ignores.
         options.ignore = PathFilter(request.publish ? [] : config?.ignore ?? [])
         options.suppression.inline = request.inlineAllow && !request.publish
         options.suppression.allowedFingerprints = config?.allowedFingerprints ?? [:]
         options.suppression.baseline = try request.baselineFile.map(Baseline.load)
-        ruleSet = try ScanPlan.loadRules(directories: request.ruleDirectories, config: config)
+        ruleSet = try ScanPlan.loadRules(directories: request.ruleDirectories, config: config, files: loaded.extraRules)
+        options.configFindings = loaded.findings(rule: ruleSet.derivedRules[.configChange])
         failOn = request.failOn ?? (request.publish ? .low : config?.failOn ?? .medium)
         self.options = options
     }
 
-    /// The embedded rules plus `directories` and the config's `rules.extra`,
-    /// minus its `rules.disable` (each of which must name a rule).
-    public static func loadRules(directories: [String] = [], config: ConfigFile? = nil) throws -> RuleSet {
+    /// The embedded rules plus `directories` and `files` (the rule files of
+    /// the config's `rules.extra`, read where the config may name them),
+    /// minus the config's `rules.disable` (each of which must name a rule).
+    public static func loadRules(directories: [String] = [], config: ConfigFile? = nil,
+                                 files: [(name: String, text: String)] = []) throws -> RuleSet {
         let disabled = Set(config?.disabledRules ?? [])
-        let set = try RuleSet(extraDirectories: directories + (config?.extraRules ?? []), disabled: disabled)
+        let set = try RuleSet(extraDirectories: directories, extraFiles: files, disabled: disabled)
         if let unknown = disabled.subtracting(set.knownIDs).sorted().first, let path = config?.path {
-            throw ConfigFile.Error(file: path, line: nil, message: "rules.disable names '\(unknown)', which is not a rule (keyleak rules list)")
+            throw ScanError.config(file: path, line: nil, message: "rules.disable names '\(unknown)', which is not a rule (keyleak rules list)")
         }
         return set
     }
@@ -156,8 +172,19 @@ public struct ScanPlan: Sendable {
             report.summary.ignoredConfig = ignoredConfig.path
             report.summary.ignoredConfigRequests = ignoredConfig.requests
         }
-        if request.publish { report.summary.inlineAllowsIgnored = report.findings.filter(\.inlineAllowed).count }
+        if request.publish {
+            report.summary.inlineAllowsIgnored = report.findings.reduce(0) { total, f in
+                total + (f.inlineAllowed ? 1 : 0)
+                    + (f.notListed?.groups.filter(\.first.inlineAllowed).reduce(0) { $0 + $1.count } ?? 0)
+            }
+        }
+        report.summary.disabledRules = (config?.disabledRules ?? []).sorted()
         return report
+    }
+
+    /// True when `report` must fail for its incomplete history (`--fail-on-incomplete`).
+    public func failsAsIncomplete(_ report: ScanReport) -> Bool {
+        request.failOnIncomplete && report.summary.incompleteHistory != nil
     }
 
     /// The closing verdict of `--publish` for `report`.
@@ -170,11 +197,11 @@ public struct ScanPlan: Sendable {
 
 /// What `--publish` says of a folder: safe to share, not safe, or not verified.
 public enum ShareVerdict: Sendable, Equatable {
-    /// No finding at or above fail-on, and every input was read.
-    case safe(folders: String, files: Int)
+    /// No finding at or above fail-on, and every input was read; `links` symbolic links followed.
+    case safe(folders: String, files: Int, links: Int)
     /// Findings at or above fail-on.
     case notSafe(folders: String, findings: Int)
-    /// Nothing found, but some inputs could not be read.
+    /// Nothing found, but some inputs (files, or links leading nowhere) could not be read.
     case notVerified(folders: String, skipped: Int)
 
     /// The verdict for `report`.
@@ -185,19 +212,20 @@ public enum ShareVerdict: Sendable, Equatable {
         } else if !report.summary.skipped.isEmpty {
             self = .notVerified(folders: folders, skipped: report.summary.skipped.count)
         } else {
-            self = .safe(folders: folders, files: report.summary.files)
+            self = .safe(folders: folders, files: report.summary.files, links: report.summary.links.count)
         }
     }
 
     /// The closing line.
     public var line: String {
         switch self {
-        case let .safe(folders, files):
-            return "SAFE TO SHARE: no private keys or OCI credentials found in \(folders) (\(files) files, archives included)."
+        case let .safe(folders, files, links):
+            let followed = links == 0 ? "" : " and \(links) symbolic link\(links == 1 ? "" : "s") (listed in the report)"
+            return "SAFE TO SHARE: no private keys or OCI credentials found in \(folders) (\(files) files, archives\(followed) included)."
         case let .notSafe(folders, n):
             return "NOT SAFE TO SHARE: \(folders) holds \(n) key\(n == 1 ? "" : "s") or credential\(n == 1 ? "" : "s") (listed above). Remove them, and rotate any key that has left the machine."
         case let .notVerified(folders, n):
-            return "NOT VERIFIED: \(n) file\(n == 1 ? "" : "s") in \(folders) could not be read (listed above), so keyleak cannot say the folder is safe to share."
+            return "NOT VERIFIED: \(n) file\(n == 1 ? "" : "s") or link\(n == 1 ? "" : "s") in \(folders) could not be read (listed above), so keyleak cannot say the folder is safe to share."
         }
     }
 

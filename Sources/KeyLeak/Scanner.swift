@@ -34,10 +34,16 @@ public struct ScanOptions: Sendable {
     public var archives = true
     /// How deep archives may nest. Default 3.
     public var maxArchiveDepth = 3
+    /// Findings kept per file (`--max-findings-per-file`); the rest are
+    /// counted into one finding that stands for them. Default 1,000.
+    public var maxFindingsPerFile = FindingCap.defaultLimit
     /// Called from worker threads after each file: (files, bytes, findings) so far.
     public var progress: (@Sendable (Int, Int, Int) -> Void)?
     /// The staged listing, when `startGitEarly()` began it.
     package var stagedListing: GitCommand.Running?
+    /// Findings about the scan's own config (`keyleak-config-change`), made
+    /// while resolving it; judged and suppressed with the others.
+    package var configFindings: [Finding] = []
 
     /// A listing started before the command line was even parsed (see
     /// `startStagedListing(repository:)`), for the repository it was started in.
@@ -54,6 +60,7 @@ public struct ScanOptions: Sendable {
         earlyListing.withLock { $0 = (repository, listing) }
     }
 
+    /// The defaults: scan the current directory.
     public init() {}
 
     /// For `git = .staged`: starts git's listing of the index now, so the
@@ -82,23 +89,35 @@ public enum GitMode: Sendable, Equatable {
     case history(range: String?)
 }
 
-/// A scan that could not be done at all (exit status 2).
-public enum ScanError: Error, CustomStringConvertible {
+/// What goes wrong in the façade (exit status 2): a root, a config, a hook; one case per cause.
+public enum ScanError: Error, CustomStringConvertible, Equatable {
+    /// A root named on the command line does not exist.
     case rootNotFound(String)
+    /// A root (file, folder, FIFO, socket) cannot be read: the path and why.
     case rootUnreadable(String, String)
+    /// A config that cannot be used: the file, the 1-based line when known,
+    /// and what is wrong (never quoting what the file holds beyond a mistyped name).
+    case config(file: String, line: Int?, message: String)
+    /// A hook install or uninstall that could not be done: why.
+    case hook(String)
 
+    /// One line naming the root or file.
     public var description: String {
         switch self {
         case let .rootNotFound(path): return "\(path): no such file or directory"
         case let .rootUnreadable(path, reason): return "\(path): \(reason)"
+        case let .config(file, line, message): return "\(file)\(line.map { ":\($0)" } ?? ""): \(message)"
+        case let .hook(message): return message
         }
     }
 }
 
 /// The one entry point: options in, report out.
 public final class Scanner: Sendable {
+    /// The rules scanned for.
     public let ruleSet: RuleSet
 
+    /// A scanner for `ruleSet`.
     public init(ruleSet: RuleSet) {
         self.ruleSet = ruleSet
     }
@@ -128,7 +147,14 @@ public final class Scanner: Sendable {
 
     /// Scans what `options` name and returns the linked, judged, filtered findings.
     public func scan(_ options: ScanOptions) throws -> ScanReport {
-        if let mode = options.git { return try scanGit(mode, options) }
+        let ignoredBefore = options.ignore.ignoredCount
+        var report = try options.git.map { try scanGit($0, options) } ?? scanFiles(options)
+        report.summary.ignoredByConfig = options.ignore.ignoredCount - ignoredBefore
+        return report
+    }
+
+    /// Walks `options.paths`.
+    private func scanFiles(_ options: ScanOptions) throws -> ScanReport {
         let started = DispatchTime.now()
         var directories: [(path: [UInt8], display: [UInt8])] = []
         var files: [WalkedFile] = []
@@ -144,6 +170,7 @@ public final class Scanner: Sendable {
                 guard access(path, R_OK | X_OK) == 0 else { throw ScanError.rootUnreadable(path, "permission denied") }
                 directories.append((bytes, multipleRoots ? Array(Scanner.trimSlash(path).utf8) : []))
             } else if st.st_mode & S_IFMT == S_IFREG {
+                try Scanner.checkReadable(file: path)
                 if options.ignore.ignores(path) || !(options.shard?.contains(path: path) ?? true) { continue }
                 files.append(WalkedFile(path: bytes, display: path))
             } else {
@@ -154,25 +181,30 @@ public final class Scanner: Sendable {
         let threads = max(1, options.threads)
         let states = (0..<threads).map { _ in WorkerState() }
         let ruleSet = self.ruleSet
+        // Resolved once: whether a file reached through a link lies outside the folders scanned.
+        let roots = options.followSymlinks ? ReachedThroughLink.canonicalRoots(options.paths) : []
         let scanFile: @Sendable (Int, WalkedFile) -> Void = { worker, file in
             let state = states[worker]
             state.lastBytes = 0
             state.lastFindings = 0
-            let scanner = state.scanner ?? BlobScanner(ruleSet: ruleSet)
+            let scanner = state.scanner ?? BlobScanner(ruleSet: ruleSet, maxFindings: options.maxFindingsPerFile)
             state.scanner = scanner
-            Scanner.scanFile(file, with: scanner, into: state, options: options)
+            Scanner.scanFile(file, with: scanner, into: state, options: options, roots: roots)
             if let progress = options.progress { progress(1, state.lastBytes, state.lastFindings) }
         }
         for file in files { scanFile(0, file) }
+        var summary = ScanSummary()
         if !directories.isEmpty {
             let walker = FileWalker(threads: threads, followSymlinks: options.followSymlinks, ignore: options.ignore,
                                     shard: options.shard)
             walker.walk(directories: directories, file: scanFile) { worker, path, reason in
                 states[worker].skipped.append(SkippedInput(path: path, reason: reason))
             }
+            summary.links = walker.followedLinks.withLock { $0 }.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+            summary.linksNotFollowed = walker.linksNotFollowed.load(ordering: .relaxed)
         }
 
-        return finish(states, options: options, started: started)
+        return finish(states, options: options, started: started, summary: summary)
     }
 
     /// Scans one in-memory blob found at `path` through every stage (matching,
@@ -180,15 +212,17 @@ public final class Scanner: Sendable {
     /// suppressions; `options.paths` and `git` are not used.
     public func scan(bytes: [UInt8], path: String, options: ScanOptions = ScanOptions()) -> ScanReport {
         let state = WorkerState()
-        let findings = BlobScanner(ruleSet: ruleSet).scan(Provenance(path: path), bytes: bytes)
+        let findings = BlobScanner(ruleSet: ruleSet, maxFindings: options.maxFindingsPerFile).scan(Provenance(path: path), bytes: bytes)
         state.add((findings, bytes.count, false))
         return finish([state], options: options, started: DispatchTime.now())
     }
 
-    /// Merges per-worker results, then the stages after the scan, in order:
-    /// open encrypted keys, link, judge (policy), suppress.
-    private func finish(_ states: [WorkerState], options: ScanOptions, started: DispatchTime) -> ScanReport {
-        var summary = ScanSummary()
+    /// Merges per-worker results into `summary` (the walk's part already in
+    /// it), then the stages after the scan, in order: open encrypted keys,
+    /// link, judge (policy), suppress.
+    private func finish(_ states: [WorkerState], options: ScanOptions, started: DispatchTime,
+                        summary walked: ScanSummary = ScanSummary()) -> ScanReport {
+        var summary = walked
         var findings: [Finding] = []
         for state in states {
             findings += state.findings
@@ -196,11 +230,14 @@ public final class Scanner: Sendable {
             summary.files += state.files
             summary.bytes += state.bytes
         }
+        findings += options.configFindings
         findings.sort(by: Finding.reportOrder)
         CredentialLinker.openEncryptedKeys(&findings)
         CredentialLinker.link(&findings, knownKeys: options.knownKeys, credentialSetRule: ruleSet.derivedRules[.credentialSet])
-        Policy(rules: ruleSet.rules).apply(&findings)
-        options.suppression.apply(&findings, summary: &summary)
+        let policy = Policy(rules: ruleSet.rules)
+        policy.apply(&findings)
+        options.suppression.apply(&findings, summary: &summary, policy: policy)
+        summary.findingsNotListed = findings.reduce(0) { $0 + ($1.notListed?.count ?? 0) }
         summary.skipped.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         summary.durationMs = Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
         return ScanReport(findings: findings, summary: summary)
@@ -214,9 +251,13 @@ public final class Scanner: Sendable {
         }
         let source = GitSource(directory: options.repository)
         let listed: [GitSource.Entry]
+        var missing = 0
         switch mode {
         case .staged: listed = try source.stagedEntries(listing: options.stagedListing)
-        case let .history(range): listed = try source.historyEntries(range: range)
+        case let .history(range):
+            let listing = try source.historyListing(range: range)
+            listed = listing.entries
+            missing = listing.missing
         }
         let ignore = options.ignore
         let shard = options.shard
@@ -224,7 +265,7 @@ public final class Scanner: Sendable {
         let states = (0..<max(1, options.threads)).map { _ in WorkerState() }
         if mode == .staged, let top = WorktreeBlob.topLevel(of: options.repository) {
             // Files staged exactly as they are on disk are read from disk: no `git cat-file`.
-            let scanner = BlobScanner(ruleSet: ruleSet)
+            let scanner = BlobScanner(ruleSet: ruleSet, maxFindings: options.maxFindingsPerFile)
             pending = pending.filter { entry in
                 guard let bytes = WorktreeBlob.contents(top: top, path: entry.path, object: entry.object) else { return true }
                 let findings = scanner.scan(Provenance(path: entry.path, object: entry.object), bytes: bytes)
@@ -242,7 +283,7 @@ public final class Scanner: Sendable {
             let state = states[worker]
             let chunk = stride(from: worker, to: entries.count, by: threads).map { entries[$0] }
             guard !chunk.isEmpty else { return }
-            let scanner = BlobScanner(ruleSet: ruleSet)
+            let scanner = BlobScanner(ruleSet: ruleSet, maxFindings: options.maxFindingsPerFile)
             do {
                 let cat = try GitCatFile(directory: root, objects: chunk.map(\.object))
                 for entry in chunk {
@@ -272,20 +313,29 @@ public final class Scanner: Sendable {
             // by the blob id each finding carries.
             let objects = Set(states.flatMap { $0.findings.compactMap(\.blob) })
             let introductions = source.introductions(of: objects, range: range)
+            let tipPaths = source.tipPaths(of: objects, range: range)
             for state in states {
                 for i in state.findings.indices {
-                    guard let object = state.findings[i].blob, let found = introductions[object] else { continue }
+                    guard let object = state.findings[i].blob else { continue }
+                    state.findings[i].paths = tipPaths[object] ?? []
+                    guard let found = introductions[object] else { continue }
                     state.findings[i].commit = found.commit
                     state.findings[i].author = found.author
                     state.findings[i].date = found.date
                     if let path = found.path { state.findings[i].path = path }
                 }
             }
+            var report = finish(states, options: options, started: started)
+            report.summary.incompleteHistory = source.incompleteHistory(range: range, missing: missing)
+            return report
         }
         return finish(states, options: options, started: started)
     }
 
-    private static func scanFile(_ file: WalkedFile, with scanner: BlobScanner, into state: WorkerState, options: ScanOptions) {
+    /// Scans one file of a walk (or named as a root); `roots` are the
+    /// canonical roots, for files reached through a symbolic link.
+    private static func scanFile(_ file: WalkedFile, with scanner: BlobScanner, into state: WorkerState, options: ScanOptions,
+                                 roots: [String]) {
         var flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK
         // A file named on the command line is followed when it is a link (like `find -H`).
         if !options.followSymlinks, file.parent != nil { flags |= O_NOFOLLOW }
@@ -304,40 +354,54 @@ public final class Scanner: Sendable {
             state.skipped.append(SkippedInput(path: file.display, reason: KernelFileSystem.reason(kernel)))
             return
         }
+        let provenance = Provenance(path: file.display, throughLink: ReachedThroughLink(file, roots: roots))
         do {
-            let result = try scanner.scan(Provenance(path: file.display), stopAtArchive: options.archives) { target in
+            let result = try scanner.scan(provenance, stopAtArchive: options.archives) { target in
                 while true {
                     let n = read(fd, target.baseAddress, target.count)
                     if n >= 0 { return n }
                     if errno == EINTR { continue }
                     // NOTE: EAGAIN too: a "regular" file that would block (/proc/kmsg)
                     // is listed as not read, never spun on.
-                    throw BlobScanner.ReadError.io(errno)
+                    throw AnalysisError.read(errno)
                 }
             }
             if result.archive {
                 // Opened from the start again, by libarchive.
-                guard lseek(fd, 0, SEEK_SET) == 0 else { throw BlobScanner.ReadError.io(errno) }
-                scanArchive(fd, file, with: scanner, into: state, options: options)
+                guard lseek(fd, 0, SEEK_SET) == 0 else { throw AnalysisError.read(errno) }
+                scanArchive(fd, file, provenance, with: scanner, into: state, options: options)
                 return
             }
             state.add(result)
-        } catch let BlobScanner.ReadError.io(code) {
+        } catch let AnalysisError.read(code) {
             state.skipped.append(SkippedInput(path: file.display, reason: "read error: " + errnoText(code)))
         } catch {
             state.skipped.append(SkippedInput(path: file.display, reason: "\(error)"))
         }
     }
 
-    private static func scanArchive(_ fd: Int32, _ file: WalkedFile, with scanner: BlobScanner, into state: WorkerState,
-                                    options: ScanOptions) {
+    /// Scans the members of the archive `file` (open as `fd`, found at `provenance`).
+    private static func scanArchive(_ fd: Int32, _ file: WalkedFile, _ provenance: Provenance, with scanner: BlobScanner,
+                                    into state: WorkerState, options: ScanOptions) {
         var reader = ArchiveReader()
         reader.maxDepth = options.maxArchiveDepth
         var skipped: [(String, String)] = []
         reader.scan(fd: fd, name: file.display, member: { display, read in
-            state.add(try scanner.scan(Provenance(path: display), read: read))
+            state.add(try scanner.scan(Provenance(path: display, throughLink: provenance.throughLink), read: read))
         }, skipped: &skipped)
         state.skipped += skipped.map { SkippedInput(path: $0.0, reason: $0.1) }
+    }
+
+    /// Throws when the regular file `path`, named on the command line, cannot be opened for reading.
+    /// NOTE: a root that cannot be read makes the scan impossible (exit 2),
+    /// like an unreadable root folder; a file deeper in a walk that cannot be
+    /// read is listed as skipped instead. The file is opened, not checked with
+    /// `access`, so ACLs, read-only mounts and the effective user all count;
+    /// O_NONBLOCK, so a FIFO swapped in since `stat` is not waited on.
+    private static func checkReadable(file path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+        guard fd >= 0 else { throw ScanError.rootUnreadable(path, "cannot read: " + errnoText(errno)) }
+        close(fd)
     }
 
     private static func trimSlash(_ path: String) -> String {

@@ -37,8 +37,14 @@ package enum WorktreeBlob {
     }
 
     /// The bytes of `top/path` when they are the blob `object`, else nil.
+    /// `path` is in the reported form of `PathBytes` (its bytes are opened).
     package static func contents(top: String, path: String, object: String) -> [UInt8]? {
-        let fd = open(top + "/" + path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)
+        let name = Array(top.utf8) + [UInt8(ascii: "/")] + PathBytes.bytes(path) + [0]
+        let fd = name.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                open($0, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)
+            }
+        }
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var st = stat()

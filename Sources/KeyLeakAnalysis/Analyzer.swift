@@ -15,6 +15,15 @@ package struct Analyzer {
     /// PEM body, the marker after a key) are dropped.
     package func findings(for matches: [RawMatch], in buffer: UnsafeRawBufferPointer, block: Range<Int>) -> [Finding] {
         var result: [Finding] = []
+        findings(for: matches, in: buffer, block: block) { result.append($0) }
+        return result
+    }
+
+    /// The same findings, in the same order, handed to `sink` one by one as
+    /// they are made, so a caller that keeps few of them (`FindingCap`) never
+    /// holds a window's worth.
+    package func findings(for matches: [RawMatch], in buffer: UnsafeRawBufferPointer, block: Range<Int>,
+                          into sink: (Finding) -> Void) {
         var coveredUntil = -1
         var identitiesDone = false
         for match in matches {
@@ -23,7 +32,7 @@ package struct Analyzer {
                 // Settings are read once per window, as whole documents.
                 guard !identitiesDone else { continue }
                 identitiesDone = true
-                result += identityFindings(rule, in: buffer).filter { block.contains($0.startOffset) }
+                identityFindings(rule, in: buffer).filter { block.contains($0.startOffset) }.forEach(sink)
                 continue
             }
             // NOTE: an armour line always starts a block of its own (a block ends
@@ -31,10 +40,9 @@ package struct Analyzer {
             guard rule.analyzer == .pem || match.range.lowerBound >= coveredUntil else { continue }
             for finding in analyze(match, rule: rule, in: buffer) {
                 if finding.key != nil { coveredUntil = max(coveredUntil, finding.endOffset) }
-                result.append(finding)
+                sink(finding)
             }
         }
-        return result
     }
 
     /// The findings one match makes: none, one, or (a key changed in a diff) one for each side.
@@ -94,7 +102,7 @@ package struct Analyzer {
                                   startOffset: match.range.lowerBound, endOffset: match.range.upperBound)
             finding.secretHash = Analyzer.hash(matched)
             return [finding]
-        case .ociConfig, .derFile, .pkcs12, .keystore, .credentialSet:
+        case .ociConfig, .derFile, .pkcs12, .keystore, .credentialSet, .configChange:
             return []
         }
     }
@@ -225,7 +233,7 @@ package struct Analyzer {
                 return [finding]
             }
             return []
-        case .pem, .putty, .base64PEM, .der, .hexDER, .ociMarker, .ociConfig, .credentialSet:
+        case .pem, .putty, .base64PEM, .der, .hexDER, .ociMarker, .ociConfig, .credentialSet, .configChange:
             return []
         }
     }

@@ -10,24 +10,26 @@ package final class BlobScanner {
     private let analyzer: Analyzer
     /// Look for `keyleak:allow` comments. Default: on; off for audits.
     package let allowInline: Bool
+    /// Findings kept per blob (`--max-findings-per-file`); the rest are
+    /// counted into one finding that stands for them. Default `FindingCap.defaultLimit`.
+    package let maxFindings: Int
 
-    /// A scanner over `ruleSet`.
-    package init(ruleSet: RuleSet, allowInline: Bool = true) {
+    /// A scanner over `ruleSet` keeping at most `maxFindings` findings per blob.
+    package init(ruleSet: RuleSet, allowInline: Bool = true, maxFindings: Int = FindingCap.defaultLimit) {
         self.allowInline = allowInline
+        self.maxFindings = maxFindings
         searcher = Searcher(ruleSet: ruleSet)
         analyzer = Analyzer(ruleSet: ruleSet)
     }
 
-    /// A read that failed (errno).
-    package enum ReadError: Error {
-        case io(Int32)
-    }
-
-    /// The analysis sink: turns one blob's raw matches into findings.
+    /// The analysis sink: turns one blob's raw matches into findings, keeping
+    /// those under the cap and counting the rest.
     private struct FindingSink: MatchSink {
         let analyzer: Analyzer
         let provenance: Provenance
         let allowInline: Bool
+        /// Keeps the first findings and counts the rest.
+        var cap: FindingCap
         var findings: [Finding] = []
 
         mutating func fileStartMatched(_ rules: [Int], in window: SearchWindow) {
@@ -37,13 +39,16 @@ package final class BlobScanner {
                     finding.column = 1
                     finding.endLine = 1
                     provenance.stamp(&finding)
-                    findings.append(finding)
+                    if cap.admit(finding) { findings.append(finding) }
                 }
             }
         }
 
         mutating func matched(_ matches: [RawMatch], in window: SearchWindow) {
-            for var finding in analyzer.findings(for: matches, in: window.view, block: window.block) {
+            // NOTE: findings are taken one by one as the analyzer makes them: past
+            // the cap, a window of a hundred thousand marker lines is counted, never held.
+            analyzer.findings(for: matches, in: window.view, block: window.block) { made in
+                var finding = made
                 let start = window.position(of: finding.startOffset)
                 let end = window.position(of: max(finding.startOffset, finding.endOffset - 1))
                 finding.line = start.line
@@ -53,8 +58,14 @@ package final class BlobScanner {
                 finding.startOffset += window.start
                 finding.endOffset += window.start
                 provenance.stamp(&finding)
-                findings.append(finding)
+                if cap.admit(finding) { findings.append(finding) }
             }
+        }
+
+        /// The findings kept, and the one that stands for those left out, if any.
+        func result() -> [Finding] {
+            guard let unlisted = cap.summary() else { return findings }
+            return findings + [unlisted]
         }
     }
 
@@ -63,9 +74,10 @@ package final class BlobScanner {
     /// for the caller to open (with `stopAtArchive`).
     package func scan(_ provenance: Provenance, stopAtArchive: Bool = false,
                       read: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> (findings: [Finding], bytes: Int, archive: Bool) {
-        var sink = FindingSink(analyzer: analyzer, provenance: provenance, allowInline: allowInline)
+        var sink = FindingSink(analyzer: analyzer, provenance: provenance, allowInline: allowInline,
+                               cap: FindingCap(limit: maxFindings))
         let (bytes, archive) = try searcher.search(stopAtArchive: stopAtArchive, into: &sink, read: read)
-        return (sink.findings, bytes, archive)
+        return (sink.result(), bytes, archive)
     }
 
     /// Scans an in-memory blob found at `path`.

@@ -39,6 +39,11 @@ public struct Finding: Sendable, Hashable {
     public var container: ContainerFacts?
     /// What a copied `.oci` folder holds (the `credential-set` analyzer).
     public var credentialSet: CredentialSetFacts?
+    /// How the scan's own config changed in the change under review (the `config-change` analyzer).
+    public var configChange: ConfigChangeFacts?
+    /// Every path that holds the finding's blob at each scanned tip (`--git`):
+    /// after a rename or a copy, others than `path`; empty when no tip holds it.
+    public var paths: [RefPath] = []
     /// What linking found: the settings that name a key, the keys settings point to.
     public var links = LinkFacts()
     /// Linked findings (a config and the key it points to), sorted.
@@ -63,6 +68,12 @@ public struct Finding: Sendable, Hashable {
     package var sealedKey: [UInt8]?
     /// The git object id of the blob it is in (`--staged`, `--git`), for tracing it to commits.
     public var blob: String?
+    /// The symbolic link the walk followed to reach the blob (`--publish`,
+    /// `--follow-symlinks`), nil when it was reached without one.
+    public var throughLink: ReachedThroughLink?
+    /// For the one finding that stands for a blob's findings past
+    /// `--max-findings-per-file`: what was left out. Nil for every other finding.
+    public var notListed: NotListedFacts?
 
     /// A finding of `rule` (analyzed by `analyzer`) with the rule's `severity` until the policy decides.
     public init(rule: String, analyzer: AnalyzerKind, severity: Severity, path: String, line: Int = 0, column: Int = 0,
@@ -189,5 +200,6 @@ extension Provenance {
     func stamp(_ finding: inout Finding) {
         finding.path = path
         finding.blob = object
+        finding.throughLink = throughLink
     }
 }

@@ -8,24 +8,33 @@ import Foundation
 public struct KnownKeys: Sendable {
     private var entries: [String: KnownKeyMatch] = [:]
 
+    /// No known keys.
     public static let none = KnownKeys()
+    /// True when no key is known.
     public var isEmpty: Bool { entries.isEmpty }
+    /// How many keys are known.
     public var count: Int { entries.count }
 
-    public struct LoadError: Error, CustomStringConvertible {
-        public var file: String
-        public var reason: String
-        public var description: String { "\(file): invalid known-keys file: \(reason)" }
-    }
-
+    /// No known keys.
     public init() {}
 
     /// Loads every file; a file that cannot be read, is malformed or lists no key is an error.
     public init(files: [String]) throws {
+        try self.init(files: files, contents: [])
+    }
+
+    /// Loads every file of `files`, then every (name, bytes) of `contents`
+    /// (files a config names, already read: from a commit, or from inside the
+    /// repository); one that is malformed or lists no key is an error.
+    public init(files: [String], contents: [(name: String, data: Data)]) throws {
+        var all: [(name: String, data: Data)] = []
         for file in files {
             guard let data = FileManager.default.contents(atPath: file) else {
-                throw LoadError(file: file, reason: "cannot read it")
+                throw AnalysisError.knownKeys(file: file, line: nil, reason: "cannot read it")
             }
+            all.append((file, data))
+        }
+        for (file, data) in all + contents {
             let before = entries.count
             let text = String(decoding: data, as: UTF8.self)
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -36,10 +45,11 @@ public struct KnownKeys: Sendable {
             } else {
                 try loadText(text, file: file)
             }
-            if entries.count == before { throw LoadError(file: file, reason: "it lists no key") }
+            if entries.count == before { throw AnalysisError.knownKeys(file: file, line: nil, reason: "it lists no key") }
         }
     }
 
+    /// The registered key with OCI fingerprint `fingerprint`, if any.
     public func lookup(_ fingerprint: String) -> KnownKeyMatch? { entries[fingerprint.lowercased()] }
 
     private mutating func add(_ fingerprint: String, _ match: KnownKeyMatch) {
@@ -53,7 +63,8 @@ public struct KnownKeys: Sendable {
         do {
             object = try JSONSerialization.jsonObject(with: data)
         } catch {
-            throw LoadError(file: file, reason: "not valid JSON (\((error as NSError).localizedDescription))")
+            // NOTE: not the parser's message: it may quote the text it stopped at.
+            throw AnalysisError.knownKeys(file: file, line: nil, reason: "not valid JSON")
         }
         let items: [Any]
         if let dict = object as? [String: Any], let data = dict["data"] as? [Any] {
@@ -61,22 +72,22 @@ public struct KnownKeys: Sendable {
         } else if let array = object as? [Any] {
             items = array
         } else {
-            throw LoadError(file: file, reason: "expected the output of `oci iam user api-key list`: an object with a \"data\" array")
+            throw AnalysisError.knownKeys(file: file, line: nil, reason: "expected the output of `oci iam user api-key list`: an object with a \"data\" array")
         }
         for (index, item) in items.enumerated() {
             guard let entry = item as? [String: Any] else {
-                throw LoadError(file: file, reason: "data[\(index)] is not an object")
+                throw AnalysisError.knownKeys(file: file, line: nil, reason: "data[\(index)] is not an object")
             }
             guard let raw = entry["fingerprint"] as? String, let fingerprint = OCIConfig.fingerprint(raw) else {
-                throw LoadError(file: file, reason: "data[\(index)] has no valid \"fingerprint\" (16 colon-separated hex bytes)")
+                throw AnalysisError.knownKeys(file: file, line: nil, reason: "data[\(index)] has no valid \"fingerprint\" (16 colon-separated hex bytes)")
             }
             if let value = entry["key-value"] as? String {
                 let key = OpenSSLKey.publicKey(pem: Array(value.utf8))
                 guard let actual = key.flatMap({ Fingerprint(key: $0) })?.oci else {
-                    throw LoadError(file: file, reason: "data[\(index)] \"key-value\" is not a PEM public key")
+                    throw AnalysisError.knownKeys(file: file, line: nil, reason: "data[\(index)] \"key-value\" is not a PEM public key")
                 }
                 guard actual == fingerprint else {
-                    throw LoadError(file: file, reason: "data[\(index)] lists fingerprint \(fingerprint) but its \"key-value\" has fingerprint \(actual)")
+                    throw AnalysisError.knownKeys(file: file, line: nil, reason: "data[\(index)] lists fingerprint \(fingerprint) but its \"key-value\" has fingerprint \(actual)")
                 }
             }
             add(fingerprint, KnownKeyMatch(label: entry["key-id"] as? String, state: entry["lifecycle-state"] as? String,
@@ -87,10 +98,10 @@ public struct KnownKeys: Sendable {
     private mutating func loadPEM(_ data: Data, file: String) throws {
         let name = (file as NSString).lastPathComponent
         let blocks = KeyFile.publicKeys(in: String(decoding: data, as: UTF8.self))
-        if blocks.isEmpty { throw LoadError(file: file, reason: "no PUBLIC KEY block") }
+        if blocks.isEmpty { throw AnalysisError.knownKeys(file: file, line: nil, reason: "no PUBLIC KEY block") }
         for block in blocks {
             guard let fingerprint = block.identity?.oci else {
-                throw LoadError(file: file, reason: "a \(block.label) block does not parse")
+                throw AnalysisError.knownKeys(file: file, line: nil, reason: "a \(block.label) block does not parse")
             }
             add(fingerprint, KnownKeyMatch(label: name, state: nil, user: nil, source: file))
         }
@@ -102,7 +113,7 @@ public struct KnownKeys: Sendable {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let fields = line.split(maxSplits: 1, whereSeparator: { $0 == " " || $0 == "\t" })
             guard let fingerprint = OCIConfig.fingerprint(String(fields[0])) else {
-                throw LoadError(file: file, reason: "line \(number + 1): expected `fingerprint [label]`, got \(line.prefix(60))")
+                throw AnalysisError.knownKeys(file: file, line: number + 1, reason: "expected `fingerprint [label]` (16 colon-separated hex bytes, then an optional label)")
             }
             let label = fields.count > 1 ? fields[1].trimmingCharacters(in: .whitespaces) : nil
             add(fingerprint, KnownKeyMatch(label: label, state: nil, user: nil, source: file))

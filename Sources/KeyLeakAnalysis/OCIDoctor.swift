@@ -19,12 +19,6 @@ public enum OCIDoctor {
         public var message: String
     }
 
-    /// The config cannot be read at all (exit 2).
-    public struct ConfigError: Error, CustomStringConvertible {
-        /// One line naming the file.
-        public var description: String
-    }
-
     /// The config to check when none is named: `~/.oci/config`, else `$OCI_CONFIG_FILE`.
     public static func defaultConfigPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         let home = environment["HOME"] ?? NSHomeDirectory()
@@ -38,14 +32,14 @@ public enum OCIDoctor {
     public static func check(configPath path: String, profile only: String? = nil, ruleSet: RuleSet,
                              home: String = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) throws -> [Check] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(description: "\(path): cannot read the OCI config file")
+            throw AnalysisError.ociConfig(file: path, reason: "cannot read the OCI config file")
         }
         let bytes = [UInt8](data)
         var profiles = bytes.withUnsafeBytes { OCIConfig.profiles(in: $0) }
-        if profiles.isEmpty { throw ConfigError(description: "\(path): no [PROFILE] sections: not an OCI config file") }
+        if profiles.isEmpty { throw AnalysisError.ociConfig(file: path, reason: "no [PROFILE] sections: not an OCI config file") }
         if let only {
             profiles = profiles.filter { $0.identity.profile == only }
-            if profiles.isEmpty { throw ConfigError(description: "\(path): no profile [\(only)]") }
+            if profiles.isEmpty { throw AnalysisError.ociConfig(file: path, reason: "no profile [\(only)]") }
         }
         let folder = (path as NSString).deletingLastPathComponent
         return profiles.flatMap { check($0, ruleSet: ruleSet, home: home, configFolder: folder) }

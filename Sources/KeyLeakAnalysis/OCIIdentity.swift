@@ -17,8 +17,11 @@ public struct OCIIdentity: Sendable, Hashable {
     public var source: OCISource
     /// Profile (INI section) name; nil for Terraform and environment variables.
     public var profile: String?
+    /// The user OCID (`user`, `user_ocid`, `OCI_CLI_USER`).
     public var user: String?
+    /// The tenancy OCID (`tenancy`, `tenancy_ocid`, `OCI_CLI_TENANCY`).
     public var tenancy: String?
+    /// The region (`us-ashburn-1`).
     public var region: String?
     /// `key_file` / `private_key_path` / `OCI_CLI_KEY_FILE` as written.
     public var keyFile: String?
@@ -34,6 +37,7 @@ public struct OCIIdentity: Sendable, Hashable {
     /// A private key is written inline (`private_key`, `OCI_CLI_KEY_CONTENT`).
     public var inlineKey = false
 
+    /// Settings read from `source`, in `profile` for config files.
     public init(source: OCISource, profile: String? = nil) {
         self.source = source
         self.profile = profile
@@ -43,8 +47,11 @@ public struct OCIIdentity: Sendable, Hashable {
 
 /// A link from one finding to another (a config and the key it points to).
 public struct RelatedFinding: Sendable, Hashable {
+    /// The linked finding's path.
     public var path: String
+    /// Its line.
     public var line: Int
+    /// Its rule.
     public var rule: String
 
     /// The finding of `rule` at `path`:`line`.
@@ -57,6 +64,7 @@ public struct RelatedFinding: Sendable, Hashable {
 
 /// A registered key the leaked key matches (from `--known-keys`).
 public struct KnownKeyMatch: Sendable, Hashable {
+    /// The key's label in the known-keys file, if it has one.
     public var label: String?
     /// `ACTIVE`, `INACTIVE`, … as OCI lists it; nil when the source says nothing.
     public var state: String?

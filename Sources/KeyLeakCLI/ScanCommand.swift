@@ -31,7 +31,7 @@ struct ScanCommand: ParsableCommand {
     @Option(help: "Worker threads (default: one per core).")
     var threads: Int?
 
-    @Flag(name: .customLong("follow-symlinks"), help: "Follow symbolic links (loops are detected). Default: links are not read.")
+    @Flag(name: .customLong("follow-symlinks"), help: "Follow symbolic links (loops are detected) and list them. Default: links are not read, only counted; --publish follows them.")
     var followSymlinks = false
 
     @Option(name: .customLong("known-keys"), help: ArgumentHelp(
@@ -48,7 +48,7 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .customLong("write-baseline"), help: ArgumentHelp("Record the current findings as the baseline in FILE, and exit 0.", valueName: "FILE"))
     var writeBaseline: String?
 
-    @Flag(help: "Check a folder before it is shared: archives opened, no path ignores from configs, --fail-on low, and a closing line saying whether it is safe to share.")
+    @Flag(help: "Check a folder before it is shared: archives opened, symbolic links followed and listed, no path ignores from configs, --fail-on low, and a closing line saying whether it is safe to share.")
     var publish = false
 
     @Option(help: ArgumentHelp("Scan only share K of N (1 ≤ K ≤ N): files by path hash, blobs by object id. Combine the reports with `keyleak merge`.", valueName: "K/N"))
@@ -60,8 +60,19 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .customLong("max-archive-depth"), help: "How deep nested archives are opened (default 3).")
     var maxArchiveDepth = 3
 
+    @Option(name: .customLong("max-findings-per-file"), help: ArgumentHelp(
+        "Findings listed per file (default: the config's max-findings-per-file, else 1000); the rest are counted in one finding rated as the worst of them.",
+        valueName: "N"))
+    var maxFindingsPerFile: Int?
+
     @Flag(name: .customLong("no-inline-allow"), help: "Ignore keyleak:allow comments (for audits).")
     var noInlineAllow = false
+
+    @Flag(name: .customLong("trust-repo-config"), help: "With --staged or --git BASE..TIP, read .keyleak.yaml from the working tree (default: from the base of the change, so the change cannot configure its own scan).")
+    var trustRepoConfig = false
+
+    @Flag(name: .customLong("fail-on-incomplete"), help: "With --git, exit 1 when the history is incomplete (a shallow or partial clone): default, it is reported.")
+    var failOnIncomplete = false
 
     @OptionGroup var rules: RuleOptions
     @OptionGroup var report: ReportOptions
@@ -73,6 +84,7 @@ struct ScanCommand: ParsableCommand {
         if staged && !paths.isEmpty { throw ValidationError("--staged scans the index: give no paths (use --repo DIR)") }
         if git && paths.count > 1 { throw ValidationError("--git takes at most one revision range") }
         if let shard, Shard(shard) == nil { throw ValidationError("--shard takes K/N with 1 ≤ K ≤ N, e.g. 2/8") }
+        if let maxFindingsPerFile, maxFindingsPerFile < 1 { throw ValidationError("--max-findings-per-file must be at least 1") }
         if let threads, threads < 1 || threads > 256 {
             throw ValidationError("--threads must be between 1 and 256")
         }
@@ -92,9 +104,12 @@ struct ScanCommand: ParsableCommand {
         request.shard = shard.flatMap(Shard.init)
         request.archives = !noArchives
         request.maxArchiveDepth = maxArchiveDepth
+        request.maxFindingsPerFile = maxFindingsPerFile
         request.inlineAllow = !noInlineAllow
         request.ruleDirectories = rules.ruleDirectories
         request.failOn = report.failOn
+        request.trustRepoConfig = trustRepoConfig
+        request.failOnIncomplete = failOnIncomplete
         return request
     }
 
@@ -109,6 +124,7 @@ struct ScanCommand: ParsableCommand {
         // NOTE: always on stderr too (the contract), even when a text report lists them.
         if !report.quiet {
             for skipped in result.summary.skipped { printError("skipped \(skipped.path): \(skipped.reason)") }
+            if let reason = result.summary.incompleteHistory { printError("warning: incomplete history: \(reason)") }
             if let ignored = plan.ignoredConfig {
                 printError("not obeyed: \(ignored.path): the folder under check cannot configure its own check (use --config FILE to choose a config)")
             }
@@ -124,7 +140,7 @@ struct ScanCommand: ParsableCommand {
             printError(verdict.line)
             if verdict.exitCode != 0 { throw ExitCode(verdict.exitCode) }
         }
-        if result.count(atOrAbove: plan.failOn) > 0 { throw ExitCode(1) }
+        if result.count(atOrAbove: plan.failOn) > 0 || plan.failsAsIncomplete(result) { throw ExitCode(1) }
     }
 
     private func render(_ result: ScanReport, rules: [Rule]) -> String {

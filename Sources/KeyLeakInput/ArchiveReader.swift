@@ -34,12 +34,6 @@ package struct ArchiveReader {
     /// What a member scan is given: its display name and a reader of its bytes.
     package typealias MemberScan = (String, (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Void
 
-    /// Why a member, or the rest of an archive, was not scanned.
-    package struct Skip: Error, CustomStringConvertible {
-        /// The reason, as the report lists it.
-        package var description: String
-    }
-
     /// Where an archive's bytes come from.
     private enum Source {
         /// An open file, always read from its start; the caller owns and closes it.
@@ -171,8 +165,8 @@ package struct ArchiveReader {
 
     /// A libarchive reader over `source`, with every filter and the formats
     /// keyleak opens (with `rawOnly`, the raw format alone: one stream, "data").
-    private static func open(_ source: Source, rawOnly: Bool) throws(Skip) -> OpaquePointer {
-        guard let archive = archive_read_new() else { throw Skip(description: "cannot open archive: out of memory") }
+    private static func open(_ source: Source, rawOnly: Bool) throws(InputError) -> OpaquePointer {
+        guard let archive = archive_read_new() else { throw InputError.archive("cannot open archive: out of memory") }
         archive_read_support_filter_all(archive)
         if !rawOnly {
             // NOTE: the formats keyleak opens, not `format_all`: every registered
@@ -192,7 +186,7 @@ package struct ArchiveReader {
             guard lseek(fd, 0, SEEK_SET) == 0 else {
                 let code = errno
                 archive_read_free(archive)
-                throw Skip(description: "cannot read archive: " + errnoText(code))
+                throw InputError.archive("cannot read archive: " + errnoText(code))
             }
             rc = archive_read_open_fd(archive, fd, 1 << 16)
         case .memory(let raw):
@@ -204,7 +198,7 @@ package struct ArchiveReader {
         guard rc == ARCHIVE_OK else {
             let text = message(archive)
             archive_read_free(archive)
-            throw Skip(description: "cannot open archive: \(text)")
+            throw InputError.archive("cannot open archive: \(text)")
         }
         return archive
     }
@@ -302,20 +296,20 @@ package struct ArchiveReader {
                         served += n
                         return n
                     }
-                    if let failed { throw Skip(description: failed) }
-                    guard budget > 0 else { throw Skip(description: spent) }
+                    if let failed { throw InputError.archive(failed) }
+                    guard budget > 0 else { throw InputError.archive(spent) }
                     let n = pull(target)
-                    if let failed { throw Skip(description: failed) }
+                    if let failed { throw InputError.archive(failed) }
                     if produced > ratioGrace {
                         let compressed = max(1, Int(archive_filter_bytes(archive, -1)) - compressedStart)
                         if produced / compressed > maxRatio {
-                            throw Skip(description: "looks like an archive bomb (expands more than \(maxRatio):1): not scanned further")
+                            throw InputError.archive("looks like an archive bomb (expands more than \(maxRatio):1): not scanned further")
                         }
                     }
                     return n
                 }
-            } catch let skip as Skip {
-                skipped.append((display, skip.description))
+            } catch let InputError.archive(reason) {
+                skipped.append((display, reason))
             } catch {
                 skipped.append((display, "\(error)"))
             }

@@ -16,23 +16,21 @@ package final class ChildProcess {
     package let output: Int32
     package let error: Int32
 
-    package struct SpawnError: Error, CustomStringConvertible {
-        package var description: String
-    }
-
     /// Serialises pipe creation and spawning across threads.
     /// NOTE: a pipe end must never leak into another child: git would then never
     /// see end-of-input and never exit. Every end is close-on-exec before any
     /// spawn can happen (the child's dup2 onto 0, 1, 2 clears the flag there).
     private static let spawnLock = NSLock()
 
-    /// Starts `arguments[0]` (looked up on PATH) with the rest as arguments.
-    package init(_ arguments: [String], stdin: Bool) throws {
+    /// Starts `arguments[0]` (looked up on PATH) with the rest as arguments,
+    /// with `environment` (`NAME=value` entries) in place of this process's
+    /// environment when given.
+    package init(_ arguments: [String], stdin: Bool, environment: [String]? = nil) throws {
         ChildProcess.spawnLock.lock()
         defer { ChildProcess.spawnLock.unlock() }
         var inPipe: [Int32] = [-1, -1], outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
-        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw SpawnError(description: "pipe: \(errnoText(errno))") }
-        if stdin { guard pipe(&inPipe) == 0 else { throw SpawnError(description: "pipe: \(errnoText(errno))") } }
+        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw InputError.spawn("pipe: \(errnoText(errno))") }
+        if stdin { guard pipe(&inPipe) == 0 else { throw InputError.spawn("pipe: \(errnoText(errno))") } }
         for fd in outPipe + errPipe + (stdin ? inPipe : []) { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -48,15 +46,22 @@ package final class ChildProcess {
         for fd in [outPipe[0], errPipe[0]] { posix_spawn_file_actions_addclose(&actions, fd) }
         var cArguments = arguments.map { strdup($0) } + [nil]
         defer { for p in cArguments { free(p) } }
+        var cEnvironment = environment.map { $0.map { strdup($0) } + [nil] }
+        defer { for p in cEnvironment ?? [] { free(p) } }
         var child: pid_t = 0
-        let rc = posix_spawnp(&child, arguments[0], &actions, nil, &cArguments, environ)
+        let rc: Int32
+        if cEnvironment != nil {
+            rc = posix_spawnp(&child, arguments[0], &actions, nil, &cArguments, &cEnvironment!)
+        } else {
+            rc = posix_spawnp(&child, arguments[0], &actions, nil, &cArguments, environ)
+        }
         close(outPipe[1])
         close(errPipe[1])
         if stdin { close(inPipe[0]) }
         guard rc == 0 else {
             close(outPipe[0]); close(errPipe[0])
             if stdin { close(inPipe[1]) }
-            throw SpawnError(description: "cannot run \(arguments[0]): \(errnoText(rc))")
+            throw InputError.spawn("cannot run \(arguments[0]): \(errnoText(rc))")
         }
         pid = child
         output = outPipe[0]
@@ -69,16 +74,49 @@ package final class ChildProcess {
         guard let fd = input else { return }
         input = nil
         let worker = Thread {
-            data.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                    if n > 0 { offset += n } else if errno != EINTR { break }
-                }
-            }
+            _ = ChildProcess.writeAll(fd, data)
             close(fd)
         }
         worker.start()
+    }
+
+    /// Writes all of `data` to the child's standard input, on this thread;
+    /// false when the child closed it. For request/response use (one request,
+    /// then its whole answer read) where the pipe cannot fill up both ways.
+    package func send(_ data: Data) -> Bool {
+        guard let fd = input else { return false }
+        return ChildProcess.writeAll(fd, data)
+    }
+
+    /// Writes all of `data` to the pipe `fd`; false when the reader is gone.
+    /// NOTE: a child that exits early (git in a folder that is no repository)
+    /// closes the pipe, and a write would raise SIGPIPE, whose default action
+    /// ends keyleak without a word. SIGPIPE is blocked on this thread during
+    /// the write and one it raised is taken off, so the write fails with EPIPE
+    /// instead; the process's own signal handling is left as it was.
+    private static func writeAll(_ fd: Int32, _ data: Data) -> Bool {
+        var pipeSignal = sigset_t()
+        sigemptyset(&pipeSignal)
+        sigaddset(&pipeSignal, SIGPIPE)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &pipeSignal, &previous)
+        defer {
+            var pending = sigset_t()
+            sigpending(&pending)
+            if sigismember(&pending, SIGPIPE) == 1, sigismember(&previous, SIGPIPE) == 0 {
+                var now = timespec()
+                _ = sigtimedwait(&pipeSignal, nil, &now)
+            }
+            pthread_sigmask(SIG_SETMASK, &previous, nil)
+        }
+        return data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n > 0 { offset += n } else if errno != EINTR { return false }
+            }
+            return true
+        }
     }
 
     /// Reads `fd` to its end.

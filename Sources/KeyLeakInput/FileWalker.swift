@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -23,14 +24,20 @@ package struct WalkedFile: Sendable {
     package var display: String
     /// The folder it is in and its name there; nil for a root given as a file.
     package var parent: DirectoryHandle? = nil
+    /// Its name in `parent`.
     package var name: [UInt8] = []
+    /// The symbolic link the walk followed to reach it (the file itself, or a
+    /// folder above it), when links are followed; nil otherwise.
+    package var link: SymbolicLink? = nil
 
-    /// A file at `path`, reported as `display`; `parent` and `name` when the walk found it in a folder.
-    package init(path: [UInt8], display: String, parent: DirectoryHandle? = nil, name: [UInt8] = []) {
+    /// A file at `path`, reported as `display`; `parent` and `name` when the
+    /// walk found it in a folder, `link` when it followed a link to get there.
+    package init(path: [UInt8], display: String, parent: DirectoryHandle? = nil, name: [UInt8] = [], link: SymbolicLink? = nil) {
         self.path = path
         self.display = display
         self.parent = parent
         self.name = name
+        self.link = link
     }
 
     /// Opens the file with `flags`: relative to its folder when there is one.
@@ -51,8 +58,9 @@ package struct WalkedFile: Sendable {
 /// device and inode); FIFOs, sockets and devices are never opened.
 package final class FileWalker: @unchecked Sendable {
     package enum Item {
-        /// A folder to read: its parent folder (nil for a root) and its name there, or its path for a root.
-        case directory(parent: DirectoryHandle?, name: [UInt8], path: [UInt8], display: [UInt8])
+        /// A folder to read: its parent folder (nil for a root) and its name
+        /// there, or its path for a root; `link` is the link followed to reach it.
+        case directory(parent: DirectoryHandle?, name: [UInt8], path: [UInt8], display: [UInt8], link: SymbolicLink?)
         case files([WalkedFile])
     }
 
@@ -72,6 +80,11 @@ package final class FileWalker: @unchecked Sendable {
     /// This walk's share of the files (`--shard`); folders are always walked.
     package let shard: Shard?
 
+    /// Symbolic links met and followed (with `followSymlinks`), in walk order.
+    package let followedLinks = Mutex<[SymbolicLink]>([])
+    /// Symbolic links met and not followed (without `followSymlinks`), not counting ignored paths.
+    package let linksNotFollowed = Atomic<Int>(0)
+
     package init(threads: Int, followSymlinks: Bool, ignore: PathFilter = PathFilter([]), shard: Shard? = nil) {
         self.threads = max(1, threads)
         self.followSymlinks = followSymlinks
@@ -88,7 +101,7 @@ package final class FileWalker: @unchecked Sendable {
             var st = stat()
             if stat(cString(root.path), &st) == 0 { _ = markVisited(st) }
         }
-        queue.push(roots.map { .directory(parent: nil, name: [], path: $0.path, display: $0.display) })
+        queue.push(roots.map { .directory(parent: nil, name: [], path: $0.path, display: $0.display, link: nil) })
         runWorkers(threads) { [self] index in
             while let item = queue.next() {
                 process(item, worker: index, file: file, skipped: skipped)
@@ -101,12 +114,13 @@ package final class FileWalker: @unchecked Sendable {
         switch item {
         case let .files(files):
             for f in files { file(worker, f) }
-        case let .directory(parent, name, path, display):
-            readDirectory(parent, name, path, display, worker: worker, file: file, skipped: skipped)
+        case let .directory(parent, name, path, display, link):
+            readDirectory(parent, name, path, display, link, worker: worker, file: file, skipped: skipped)
         }
     }
 
-    private func readDirectory(_ parent: DirectoryHandle?, _ name: [UInt8], _ path: [UInt8], _ display: [UInt8], worker: Int,
+    private func readDirectory(_ parent: DirectoryHandle?, _ name: [UInt8], _ path: [UInt8], _ display: [UInt8],
+                               _ link: SymbolicLink?, worker: Int,
                                file: (Int, WalkedFile) -> Void, skipped: (Int, String, String) -> Void) {
         // A root named on the command line is followed when it is a link (like `find -H`).
         let flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (followSymlinks || parent == nil ? 0 : O_NOFOLLOW)
@@ -142,15 +156,30 @@ package final class FileWalker: @unchecked Sendable {
                 guard fstatat(handle.fd, cName, &st, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
                 type = FileWalker.direntType(st.st_mode)
             }
+            var via = link
             if type == 10 {  // DT_LNK
-                guard followSymlinks else { continue }
+                guard followSymlinks else {
+                    if ignore.isEmpty || !ignore.ignores(PathBytes.display(childDisplay)) {
+                        linksNotFollowed.add(1, ordering: .relaxed)
+                    }
+                    continue
+                }
+                let met = SymbolicLink(path: PathBytes.display(childDisplay), target: FileWalker.readLink(handle.fd, cName))
+                if !ignore.isEmpty, ignore.ignores(met.path) { continue }
+                followedLinks.withLock { $0.append(met) }
+                via = link ?? met
                 var st = stat()
                 guard fstatat(handle.fd, cName, &st, 0) == 0 else {
-                    skipped(worker, PathBytes.display(childDisplay), "broken symbolic link")
+                    skipped(worker, met.path, "broken symbolic link")
                     continue
                 }
                 type = FileWalker.direntType(st.st_mode)
                 if type == 4 && !markVisited(st) { continue }  // a loop or a directory seen already
+                if type != 4 && type != 8 {
+                    // NOTE: `zip -r` would read what the link points to; keyleak never opens a FIFO or device.
+                    skipped(worker, met.path, "symbolic link to a FIFO, socket or device: not read")
+                    continue
+                }
             } else if type == 4, followSymlinks {
                 var st = stat()
                 if fstatat(handle.fd, cName, &st, AT_SYMLINK_NOFOLLOW) == 0, !markVisited(st) { continue }
@@ -159,11 +188,11 @@ package final class FileWalker: @unchecked Sendable {
             switch type {
             case 4:  // DT_DIR
                 if name == Array(".git".utf8) { continue }
-                subdirectories.append(.directory(parent: handle, name: name, path: childPath, display: childDisplay))
+                subdirectories.append(.directory(parent: handle, name: name, path: childPath, display: childDisplay, link: via))
             case 8:  // DT_REG
                 let shown = PathBytes.display(childDisplay)
                 if let shard, !shard.contains(path: shown) { continue }
-                batch.append(WalkedFile(path: childPath, display: shown, parent: handle, name: name))
+                batch.append(WalkedFile(path: childPath, display: shown, parent: handle, name: name, link: via))
                 if batch.count == FileWalker.batchSize {
                     handOff(batch, worker: worker, file: file)
                     batch.removeAll(keepingCapacity: true)
@@ -190,6 +219,16 @@ package final class FileWalker: @unchecked Sendable {
         visitedLock.lock()
         defer { visitedLock.unlock() }
         return visited.insert([UInt64(st.st_dev), UInt64(st.st_ino)]).inserted
+    }
+
+    /// The target written in the link `name` of folder `fd` (`readlinkat`), as text; "?" when unreadable.
+    private static func readLink(_ fd: Int32, _ name: [CChar]) -> String {
+        var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = buffer.withUnsafeMutableBytes { raw in
+            readlinkat(fd, name, raw.baseAddress!.assumingMemoryBound(to: CChar.self), raw.count)
+        }
+        guard n >= 0 else { return "?" }
+        return PathBytes.display(Array(buffer[0..<n]))
     }
 
     package static func direntType(_ mode: mode_t) -> Int32 {

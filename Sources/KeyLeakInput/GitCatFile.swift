@@ -15,20 +15,51 @@ package final class GitCatFile {
     private var start = 0
     private var end = 0
 
-    package struct Failure: Error, CustomStringConvertible {
-        package var description: String
+    /// Starts `git cat-file --batch` in `directory` and feeds it `objects`.
+    package convenience init(directory: String, objects: [String]) throws {
+        try self.init(directory: directory)
+        child.feed(Data(objects.map { $0 + "\n" }.joined().utf8))
     }
 
-    /// Starts `git cat-file --batch` in `directory` and feeds it `objects`.
-    package init(directory: String, objects: [String]) throws {
+    /// Starts `git cat-file --batch` in `directory` for objects asked for one
+    /// at a time with `request(_:)`.
+    package init(directory: String) throws {
         buffer = [UInt8](repeating: 0, count: 1 << 16)
         do {
-            child = try ChildProcess(["git", "-C", directory, "cat-file", "--batch"], stdin: true)
+            child = try GitCommand.spawn(directory: directory, ["cat-file", "--batch"], stdin: true)
         } catch {
-            throw Failure(description: "cannot run git cat-file: \(error)")
+            throw InputError.gitStream("cannot run git cat-file: \(error)")
         }
         output = child.output
-        child.feed(Data(objects.map { $0 + "\n" }.joined().utf8))
+    }
+
+    /// What git wrote to standard error, once its output has ended (to tell
+    /// why it stopped: "not a git repository").
+    package func errorText() -> String {
+        String(decoding: ChildProcess.readAll(child.error), as: UTF8.self)
+    }
+
+    /// Asks for one object, by id or as `revision:path`; its answer is read
+    /// with `nextHeader()` (and `readObject`) before the next request.
+    package func request(_ name: String) throws {
+        guard child.send(Data((name + "\n").utf8)) else { throw InputError.gitStream("git cat-file stopped reading") }
+    }
+
+    /// The whole body of the current object (`size` bytes from its header),
+    /// its trailing newline consumed.
+    package func readObject(size: Int) throws -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: size)
+        var remaining = size
+        var filled = 0
+        while remaining > 0 {
+            let n = try bytes.withUnsafeMutableBytes { raw in
+                try readBody(into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]), remaining: &remaining)
+            }
+            guard n > 0 else { throw InputError.gitStream("git cat-file output ended early") }
+            filled += n
+        }
+        try finishObject(remaining: 0)
+        return bytes
     }
 
     deinit {
@@ -51,21 +82,23 @@ package final class GitCatFile {
             if n > 0 { end += n; return true }
             if n == 0 { return false }
             if errno == EINTR { continue }
-            throw Failure(description: "reading from git cat-file: \(String(cString: strerror(errno)))")
+            throw InputError.gitStream("reading from git cat-file: \(String(cString: strerror(errno)))")
         }
     }
 
     /// The next object's header: id, type, size; nil when git has no more output.
-    /// `missing` objects come back with type "missing" and size 0.
+    /// `missing` (and `ambiguous`) names come back with that type and size 0.
     package func nextHeader() throws -> (id: String, type: String, size: Int)? {
         while true {
             if let newline = buffer[start..<end].firstIndex(of: 10) {
                 let line = String(decoding: buffer[start..<newline], as: UTF8.self)
                 start = newline + 1
                 let parts = line.split(separator: " ")
-                if parts.count == 2, parts[1] == "missing" { return (String(parts[0]), "missing", 0) }
+                if parts.count >= 2, parts.last == "missing" || parts.last == "ambiguous" {
+                    return (String(parts.dropLast().joined(separator: " ")), String(parts.last!), 0)
+                }
                 guard parts.count == 3, let size = Int(parts[2]) else {
-                    throw Failure(description: "unexpected git cat-file output: \(line.prefix(80))")
+                    throw InputError.gitStream("unexpected git cat-file output: \(line.prefix(80))")
                 }
                 return (String(parts[0]), String(parts[1]), size)
             }
@@ -77,7 +110,7 @@ package final class GitCatFile {
     /// `remaining` bytes into `target`; returns the count (0 when none remain).
     package func readBody(into target: UnsafeMutableRawBufferPointer, remaining: inout Int) throws -> Int {
         guard remaining > 0 else { return 0 }
-        if start == end { guard try refill() else { throw Failure(description: "git cat-file output ended early") } }
+        if start == end { guard try refill() else { throw InputError.gitStream("git cat-file output ended early") } }
         let n = min(target.count, remaining, end - start)
         buffer.withUnsafeBytes { target.baseAddress!.copyMemory(from: $0.baseAddress! + start, byteCount: n) }
         start += n

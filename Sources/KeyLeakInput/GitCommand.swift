@@ -8,14 +8,23 @@ package struct GitCommand {
     /// Runs git in `directory`.
     package init(directory: String) { self.directory = directory }
 
-    package struct Failure: Error, CustomStringConvertible {
-        package var arguments: [String]
-        package var status: Int32
-        package var stderr: String
-        package var description: String {
-            let text = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
-            return text.isEmpty ? "git \(arguments.joined(separator: " ")) failed (exit \(status))" : text
-        }
+    /// The environment of every git process keyleak starts: its own, with
+    /// replace refs (`refs/replace/*`) and grafts (`info/grafts`) turned off,
+    /// so that git shows the objects themselves, the ones a push sends, and
+    /// not the substitutes a repository may set up to hide one.
+    /// NOTE: a graft file that cannot exist (`/dev/null` is not a folder):
+    /// git then reads no grafts and prints nothing, where an empty file
+    /// would still draw its "grafts are deprecated" advice.
+    package static let environment: [String] = {
+        var environment = ProcessInfo.processInfo.environment
+        environment["GIT_NO_REPLACE_OBJECTS"] = "1"
+        environment["GIT_GRAFT_FILE"] = "/dev/null/keyleak-no-grafts"
+        return environment.map { "\($0.key)=\($0.value)" }
+    }()
+
+    /// Starts `git -C directory arguments` with keyleak's git environment.
+    package static func spawn(directory: String, _ arguments: [String], stdin: Bool) throws -> ChildProcess {
+        try ChildProcess(["git", "-C", directory] + arguments, stdin: stdin, environment: environment)
     }
 
     /// A git process already started; `finish()` collects its output. Lets a
@@ -23,9 +32,9 @@ package struct GitCommand {
     package final class Running: @unchecked Sendable {
         // SAFETY: `finish()` is called once, by the thread that owns the scan.
         package let arguments: [String]
-        private let child: Result<ChildProcess, Failure>
+        private let child: Result<ChildProcess, InputError>
 
-        fileprivate init(arguments: [String], child: Result<ChildProcess, Failure>) {
+        fileprivate init(arguments: [String], child: Result<ChildProcess, InputError>) {
             self.arguments = arguments
             self.child = child
         }
@@ -38,7 +47,7 @@ package struct GitCommand {
             let errorText = ChildProcess.readAll(child.error)
             let status = child.wait()
             guard status == 0 else {
-                throw Failure(arguments: arguments, status: status, stderr: String(decoding: errorText, as: UTF8.self))
+                throw InputError.git(arguments: arguments, status: status, stderr: String(decoding: errorText, as: UTF8.self))
             }
             return output
         }
@@ -47,9 +56,9 @@ package struct GitCommand {
     /// Starts git with `arguments` (no input); a failure to start surfaces in `finish()`.
     package func start(_ arguments: [String]) -> Running {
         do {
-            return Running(arguments: arguments, child: .success(try ChildProcess(["git", "-C", directory] + arguments, stdin: false)))
+            return Running(arguments: arguments, child: .success(try GitCommand.spawn(directory: directory, arguments, stdin: false)))
         } catch {
-            return Running(arguments: arguments, child: .failure(Failure(arguments: arguments, status: -1, stderr: "\(error)")))
+            return Running(arguments: arguments, child: .failure(InputError.git(arguments: arguments, status: -1, stderr: "\(error)")))
         }
     }
 
@@ -58,14 +67,15 @@ package struct GitCommand {
         guard let input else { return try start(arguments).finish() }
         let child: ChildProcess
         do {
-            child = try ChildProcess(["git", "-C", directory] + arguments, stdin: true)
+            child = try GitCommand.spawn(directory: directory, arguments, stdin: true)
         } catch {
-            throw Failure(arguments: arguments, status: -1, stderr: "\(error)")
+            throw InputError.git(arguments: arguments, status: -1, stderr: "\(error)")
         }
         child.feed(input)
         return try Running(arguments: arguments, child: .success(child)).finish()
     }
 
+    /// Runs git with `arguments` and returns standard output as text, trimmed.
     package func text(_ arguments: [String]) throws -> String {
         String(decoding: try run(arguments), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }

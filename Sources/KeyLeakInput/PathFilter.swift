@@ -1,10 +1,16 @@
+import Synchronization
+
 /// Glob patterns for paths to leave out (`paths.ignore` in `.keyleak.yaml`):
 /// `*` any characters but `/`, `?` one such character, `**` any number of
 /// folders. A pattern without `/` matches a file or folder name at any depth
 /// (`*.min.js`); a pattern ending in `/**` also leaves out the folder itself.
+/// Every path it leaves out is counted, so a report can say how much the
+/// config kept from the scan.
 public struct PathFilter: Sendable {
     /// The glob patterns (`**` for any folders, `*` within one).
     public let patterns: [String]
+    /// Paths left out so far, shared by every copy of this filter.
+    private let counter = Counter()
 
     /// A filter leaving out paths that match any of `patterns`.
     public init(_ patterns: [String]) { self.patterns = patterns }
@@ -12,8 +18,25 @@ public struct PathFilter: Sendable {
     /// No pattern: nothing is left out.
     public var isEmpty: Bool { patterns.isEmpty }
 
-    /// True when `path` (relative to the scan root, `/`-separated) is ignored.
+    /// How many paths `ignores` has left out (each folder once: its contents are never asked about).
+    public var ignoredCount: Int { counter.value.load(ordering: .relaxed) }
+
+    /// A count shared across threads.
+    private final class Counter: Sendable {
+        /// The count.
+        let value = Atomic<Int>(0)
+    }
+
+    /// True when `path` (relative to the scan root, `/`-separated) is ignored;
+    /// counts it in `ignoredCount` then.
     public func ignores(_ path: String) -> Bool {
+        guard matches(path) else { return false }
+        counter.value.wrappingAdd(1, ordering: .relaxed)
+        return true
+    }
+
+    /// True when a pattern matches `path`.
+    private func matches(_ path: String) -> Bool {
         let p = Array(path.utf8)
         for pattern in patterns {
             let g = Array(pattern.utf8)

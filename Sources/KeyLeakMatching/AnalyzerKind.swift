@@ -24,10 +24,14 @@ public enum AnalyzerKind: String, Sendable, CaseIterable, Hashable {
     /// Derived after the scan from other findings (a copied `.oci` folder):
     /// the rule has no pattern and no keywords.
     case credentialSet = "credential-set"
+    /// Derived before the scan from the change under review: the scan's own
+    /// config (`.keyleak.yaml`) changed in it, and was not obeyed. The rule
+    /// has no pattern and no keywords.
+    case configChange = "config-change"
 
     /// The rule looks at the start of every blob rather than near keywords.
     public var isFileStart: Bool { self == .derFile || self == .pkcs12 || self == .keystore }
 
     /// The rule matches nothing itself: linking makes its findings.
-    public var isDerived: Bool { self == .credentialSet }
+    public var isDerived: Bool { self == .credentialSet || self == .configChange }
 }

@@ -43,8 +43,13 @@ public final class RuleSet: Sendable {
     }
 
     /// The rules embedded in the binary (from `rules/` at build time), plus
-    /// every `*.yaml` file in `extraDirectories`, minus the ids in `disabled`.
-    public convenience init(extraDirectories: [String] = [], disabled: Set<String> = []) throws {
+    /// every `*.yaml` file in `extraDirectories`, plus the rule files
+    /// `extraFiles` (name, YAML text: read already, from where a config may
+    /// name them), minus the ids in `disabled`. With `analyzers`, only rules
+    /// of those analyzers are kept (the output firewall's key rules), read and
+    /// compiled in the same single pass.
+    public convenience init(extraDirectories: [String] = [], extraFiles: [(name: String, text: String)] = [],
+                            disabled: Set<String> = [], analyzers: Set<AnalyzerKind>? = nil) throws {
         var files: [(name: String, text: String)] = EmbeddedRules.files.filter { $0.name.hasPrefix("rules/") }.map {
             ($0.name, String(decoding: Data(base64Encoded: $0.base64) ?? Data(), as: UTF8.self))
         }
@@ -63,11 +68,12 @@ public final class RuleSet: Sendable {
                 files.append((path, String(decoding: data, as: UTF8.self)))
             }
         }
-        try self.init(files: files, disabled: disabled)
+        try self.init(files: files + extraFiles, disabled: disabled, analyzers: analyzers)
     }
 
     /// Parses and compiles rule files given as (name, YAML text).
-    public init(files: [(name: String, text: String)], disabled: Set<String> = []) throws {
+    /// With `analyzers`, rules of other analyzers are left out (never compiled).
+    public init(files: [(name: String, text: String)], disabled: Set<String> = [], analyzers: Set<AnalyzerKind>? = nil) throws {
         var rules: [Rule] = []
         var patterns: [PCRE2Pattern] = []
         var seen: [String: String] = [:]
@@ -75,6 +81,7 @@ public final class RuleSet: Sendable {
             for rule in try Rule.rules(yaml: file.text, file: file.name) {
                 if seen[rule.id] != nil { throw LoadError.duplicateID(rule.id, file: file.name) }
                 seen[rule.id] = file.name
+                if let analyzers, !analyzers.contains(rule.analyzer) { continue }
                 guard rule.isFileStart || rule.analyzer.isDerived
                         || (!rule.keywords.isEmpty && !rule.keywords.contains(where: { $0.utf8.count < 2 })) else {
                     throw LoadError.noKeywords(rule: rule.id, file: file.name)

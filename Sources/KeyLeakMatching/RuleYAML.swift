@@ -17,13 +17,14 @@ extension Rule {
             // here); the default one builds a dozen regexes (ICU) on first use.
             node = try Yams.compose(yaml: text, .basic)
         } catch {
-            throw RuleSet.LoadError.invalid(file: file, reason: "not valid YAML: \(error)")
+            let (line, problem) = YAMLProblem.describe(error)
+            throw RuleSet.LoadError.invalid(file: file, reason: (line.map { "line \($0): " } ?? "") + problem)
         }
         guard let node else { throw RuleSet.LoadError.invalid(file: file, reason: "empty file") }
         let reader = Reader(file: file)
         var list: Node?
         for (key, value) in try reader.mapping(node, "the top level") {
-            guard try reader.string(key, "a key") == "rules" else { throw reader.error(key, "unknown key '\(key.string ?? "")' (known: rules)") }
+            guard try reader.string(key, "a key") == "rules" else { throw reader.error(key, "unknown key \(YAMLProblem.quoted(key: key.string ?? "")) (known: rules)") }
             list = value
         }
         guard let list else { throw reader.error(node, "missing key 'rules'") }
@@ -36,7 +37,7 @@ extension Rule {
         for (key, value) in try reader.mapping(node, "a rule") {
             let name = try reader.string(key, "a key")
             guard Rule.yamlKeys.contains(name) else {
-                throw reader.error(key, "unknown key '\(name)' (known: \(Rule.yamlKeys.joined(separator: ", ")))")
+                throw reader.error(key, "unknown key \(YAMLProblem.quoted(key: name)) (known: \(Rule.yamlKeys.joined(separator: ", ")))")
             }
             fields[name] = value
         }
@@ -50,13 +51,13 @@ extension Rule {
         let severityNode = try required("severity")
         let severityText = try reader.string(severityNode, "severity")
         guard let severity = Severity(rawValue: severityText) else {
-            throw reader.error(severityNode, "severity '\(severityText)' is not one of low, medium, high, critical")
+            throw reader.error(severityNode, "severity is not one of low, medium, high, critical")
         }
         self.severity = severity
         let analyzerNode = try required("analyzer")
         let analyzerName = try reader.string(analyzerNode, "analyzer")
         guard let analyzer = AnalyzerKind(rawValue: analyzerName) else {
-            throw reader.error(analyzerNode, "unknown analyzer '\(analyzerName)' (known: \(AnalyzerKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw reader.error(analyzerNode, "unknown analyzer (known: \(AnalyzerKind.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         self.analyzer = analyzer
         // A derived rule matches nothing itself: it has neither keywords nor a pattern.

@@ -20,6 +20,12 @@ package enum FindingJSON {
                 .object([("folder", .string(s.folder)), ("profiles", .int(s.profiles)), ("keys", .int(s.keys)),
                          ("working", .bool(s.working))])
             } ?? .null),
+            ("link", f.throughLink.map(linkValue) ?? .null),
+            ("not_listed", f.notListed.map(notListedValue) ?? .null),
+            ("config_change", f.configChange.map { c in
+                .object([("kind", .string(c.kind.rawValue)), ("base", .string(c.base)),
+                         ("requests", .array(c.requests.map(JSONWriter.Value.string)))])
+            } ?? .null),
             ("related", .array(f.related.map {
                 .object([("path", .string($0.path)), ("line", .int($0.line)), ("rule", .string($0.rule))])
             })),
@@ -41,6 +47,7 @@ package enum FindingJSON {
             ("author", .optional(f.author)),
             ("date", .optional(f.date)),
             ("blob", .optional(f.blob)),
+            ("paths", .array(f.paths.map { .object([("path", .string($0.path)), ("ref", .string($0.ref))]) })),
         ]
     }
 
@@ -71,6 +78,21 @@ package enum FindingJSON {
                  ("security_token_file", .optional(o.securityTokenFile))])
     }
 
+    /// `{path, target, link_is_the_file, resolved, outside}`.
+    private static func linkValue(_ r: ReachedThroughLink) -> JSONWriter.Value {
+        .object([("path", .string(r.link.path)), ("target", .string(r.link.target)),
+                 ("link_is_the_file", .bool(r.linkIsTheFile)), ("resolved", .optional(r.resolved)),
+                 ("outside", r.outside.map(JSONWriter.Value.bool) ?? .null)])
+    }
+
+    /// `{count, limit, unsampled, groups: [{count, same_secret, finding}]}`: each group's first finding in full.
+    private static func notListedValue(_ n: NotListedFacts) -> JSONWriter.Value {
+        .object([("count", .int(n.count)), ("limit", .int(n.limit)), ("unsampled", .int(n.unsampled)),
+                 ("groups", .array(n.groups.map { g in
+                     .object([("count", .int(g.count)), ("same_secret", .bool(g.sameSecret)), ("finding", value(g.first))])
+                 }))])
+    }
+
     private static func containerValue(_ c: ContainerFacts) -> JSONWriter.Value {
         .object([("kind", .string(c.kind.rawValue)), ("private_keys", .optional(c.privateKeys)),
                  ("secret_keys", .int(c.secretKeys)), ("certificates", .int(c.certificates)), ("incomplete", .bool(c.incomplete))])
@@ -91,7 +113,12 @@ package enum FindingJSON {
                   let working = s["working"] as? Bool else { return nil }
             return CredentialSetFacts(folder: folder, profiles: profiles, keys: keys, working: working)
         }
-        let kind = analyzer(rule) ?? (set != nil ? .credentialSet : key != nil ? .pem : oci != nil ? .ociConfig
+        let change = (o["config_change"] as? [String: Any]).flatMap { c -> ConfigChangeFacts? in
+            guard let kindText = c["kind"] as? String, let kind = ConfigChangeFacts.Kind(rawValue: kindText),
+                  let base = c["base"] as? String else { return nil }
+            return ConfigChangeFacts(kind: kind, base: base, requests: c["requests"] as? [String] ?? [])
+        }
+        let kind = analyzer(rule) ?? (set != nil ? .credentialSet : change != nil ? .configChange : key != nil ? .pem : oci != nil ? .ociConfig
             : container?.kind == .pkcs12 ? .pkcs12 : container != nil ? .keystore : .ociMarker)
         var f = Finding(rule: rule, analyzer: kind, severity: severity, path: path, line: line,
                         column: o["column"] as? Int ?? 1, endLine: o["end_line"] as? Int ?? line,
@@ -103,7 +130,25 @@ package enum FindingJSON {
         f.oci = oci
         f.container = container
         f.credentialSet = set
+        f.configChange = change
+        f.paths = (o["paths"] as? [[String: Any]] ?? []).compactMap { p in
+            guard let path = p["path"] as? String, let ref = p["ref"] as? String else { return nil }
+            return RefPath(path: path, ref: ref)
+        }
         f.secretHash = o["secret_id"] as? String
+        if let l = o["link"] as? [String: Any], let linkPath = l["path"] as? String, let target = l["target"] as? String {
+            f.throughLink = ReachedThroughLink(link: SymbolicLink(path: linkPath, target: target),
+                                               linkIsTheFile: l["link_is_the_file"] as? Bool ?? (linkPath == path),
+                                               resolved: l["resolved"] as? String, outside: l["outside"] as? Bool)
+        }
+        if let n = o["not_listed"] as? [String: Any] {
+            let groups = (n["groups"] as? [[String: Any]] ?? []).compactMap { g -> NotListedGroup? in
+                guard let count = g["count"] as? Int, let item = g["finding"] as? [String: Any],
+                      let first = finding(item, analyzer: analyzer) else { return nil }
+                return NotListedGroup(first: first, count: count, sameSecret: g["same_secret"] as? Bool ?? false)
+            }
+            f.notListed = NotListedFacts(limit: n["limit"] as? Int ?? 0, groups: groups, unsampled: n["unsampled"] as? Int ?? 0)
+        }
         if let k = o["known_key"] as? [String: Any], let source = k["source"] as? String {
             f.knownKey = KnownKeyMatch(label: k["label"] as? String, state: k["state"] as? String, user: k["user"] as? String,
                                        source: source)

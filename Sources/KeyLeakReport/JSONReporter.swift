@@ -26,8 +26,19 @@ public enum JSONReporter {
                 .object([("path", .string(path)), ("requests", .array(summary.ignoredConfigRequests.map(JSONWriter.Value.string)))])
             } ?? .null),
             ("inline_allows_ignored", .int(summary.inlineAllowsIgnored)),
+            ("links", links(summary.links)),
+            ("links_not_followed", .int(summary.linksNotFollowed)),
+            ("findings_not_listed", .int(summary.findingsNotListed)),
+            ("ignored_by_config", .int(summary.ignoredByConfig)),
+            ("disabled_rules", .array(summary.disabledRules.map(JSONWriter.Value.string))),
+            ("incomplete_history", .optional(summary.incompleteHistory)),
             ("duration_ms", .int(summary.durationMs)),
         ])
+    }
+
+    /// Symbolic links as `[{path, target}]` (the summary's `links`, also in SARIF run properties).
+    static func links(_ links: [SymbolicLink]) -> JSONWriter.Value {
+        .array(links.map { .object([("path", .string($0.path)), ("target", .string($0.target))]) })
     }
 }
 

@@ -1,6 +1,7 @@
 import KeyLeakInput
 import KeyLeakMatching
 import KeyLeakAnalysis
+import Synchronization
 
 /// The last check before anything leaves keyleak. Every report, baseline and
 /// message is run through it just before it is written, whatever code path
@@ -47,16 +48,64 @@ public struct OutputFirewall: Sendable {
     /// redact common words all over the report.
     public static let minimumSecretLength = 4
 
-    /// keyleak's rules for pass 2; nil skips it (the rules could not be loaded).
-    private let ruleSet: RuleSet?
+    /// keyleak's rules for pass 2, compiled on first need; nil inside skips
+    /// the pass (the rules could not be loaded).
+    private let rules: KeyRules
     /// Secret values to redact wherever they appear (pass phrases).
     private let secrets: [String]
+
+    /// The key rules of pass 2: given, or read and compiled the first time a
+    /// text could hold a key (`mayHoldKey`).
+    /// NOTE: most outputs (a clean hook's one line) cannot hold a key; not
+    /// compiling rules for them keeps the firewall off a hook's start-up.
+    final class KeyRules: Sendable {
+        /// The rules once made (nil inside when they could not be loaded).
+        private let made: Mutex<RuleSet??>
+
+        /// `ruleSet` as given, or (`lazy`) made on first use.
+        init(_ ruleSet: RuleSet?, lazy: Bool) {
+            made = Mutex(lazy ? .none : .some(ruleSet))
+        }
+
+        /// The rules, made now if they were not yet.
+        var ruleSet: RuleSet? {
+            made.withLock { value in
+                if case let .some(ruleSet) = value { return ruleSet }
+                let ruleSet = try? OutputFirewall.keyRules()
+                value = .some(ruleSet)
+                return ruleSet
+            }
+        }
+    }
 
     /// A firewall using `ruleSet` (`keyRules()`) to find keys, and redacting
     /// `secrets` wherever they appear.
     public init(ruleSet: RuleSet?, secrets: [String] = []) {
-        self.ruleSet = ruleSet
+        self.init(rules: KeyRules(ruleSet, lazy: false), secrets: secrets)
+    }
+
+    /// A firewall that reads keyleak's key rules (`keyRules()`) the first
+    /// time an output could hold a key, and redacts `secrets` wherever they appear.
+    public init(secrets: [String] = []) {
+        self.init(rules: KeyRules(nil, lazy: true), secrets: secrets)
+    }
+
+    private init(rules: KeyRules, secrets: [String]) {
+        self.rules = rules
         self.secrets = secrets.filter { $0.count >= OutputFirewall.minimumSecretLength }
+    }
+
+    /// False when `bytes` cannot hold what the key rules find: no armour
+    /// (`-----BEGIN`, `---- BEGIN`, or in UTF-16), no PuTTY header, no
+    /// base64-encoded PEM (`LS0tLS1CRUdJTi`) and no base64 run of 40 characters
+    /// (a bare DER key's shortest match, and hex DER's). `OutputFirewallTests`
+    /// holds it to every key rule's examples.
+    static func mayHoldKey(_ bytes: [UInt8]) -> Bool {
+        for literal in ["-----BEGIN", "---- BEGIN", "-\u{0}B\u{0}E\u{0}G\u{0}I\u{0}N", "PuTTY-User-Key-File-", "LS0tLS1CRUdJTi"]
+        where ByteSearch.find(Array(literal.utf8), in: bytes) != nil {
+            return true
+        }
+        return base64Runs(in: bytes, within: 0..<bytes.count).contains { $0.count >= minimumRun }
     }
 
     /// Analyzers of the rules pass 2 runs: those that find private keys in text.
@@ -68,8 +117,7 @@ public struct OutputFirewall: Sendable {
     /// NOTE: reading a whole report as OCI settings costs more than every other
     /// rule together, and finds nothing secret a key rule would not.
     public static func keyRules() throws -> RuleSet {
-        let all = try RuleSet()
-        return try RuleSet(disabled: Set(all.rules.filter { !keyAnalyzers.contains($0.analyzer) }.map(\.id)))
+        try RuleSet(analyzers: keyAnalyzers)
     }
 
     /// This firewall, also redacting the secret values `report`'s findings
@@ -77,7 +125,7 @@ public struct OutputFirewall: Sendable {
     /// `OCI_CLI_*` variables.
     public func adding(_ report: ScanReport) -> OutputFirewall {
         let known = report.findings.compactMap { $0.oci?.passPhrase }
-        return OutputFirewall(ruleSet: ruleSet, secrets: secrets + known)
+        return OutputFirewall(rules: rules, secrets: secrets + known)
     }
 
     /// `text` with every secret found replaced by `redaction`, and whether
@@ -101,7 +149,9 @@ public struct OutputFirewall: Sendable {
             }
         }
         var runs = OutputFirewall.randomRuns(in: out)
-        if let ruleSet { runs += OutputFirewall.keyBodyRuns(in: out, ruleSet: ruleSet) }
+        if OutputFirewall.mayHoldKey(out), let ruleSet = rules.ruleSet {
+            runs += OutputFirewall.keyBodyRuns(in: out, ruleSet: ruleSet)
+        }
         if !runs.isEmpty {
             out = OutputFirewall.replace(OutputFirewall.collapse(runs, in: out), in: out)
             redacted = true

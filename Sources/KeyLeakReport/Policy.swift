@@ -15,16 +15,31 @@ public struct Policy: Sendable {
         ruleSeverity = Dictionary(rules.map { ($0.id, $0.severity) }, uniquingKeysWith: { a, _ in a })
     }
 
-    /// Sets `severity` and `message` of every finding.
+    /// Sets `severity` and `message` of every finding (and of the first
+    /// finding of each kind a not-listed finding stands for).
     public func apply(_ findings: inout [Finding]) {
         for i in findings.indices {
-            findings[i].severity = severity(findings[i])
-            findings[i].message = message(findings[i])
+            if var notListed = findings[i].notListed {
+                for g in notListed.groups.indices { judge(&notListed.groups[g].first) }
+                findings[i].notListed = notListed
+            }
+            judge(&findings[i])
         }
+    }
+
+    /// Sets `severity` and `message` of `f`.
+    private func judge(_ f: inout Finding) {
+        f.severity = severity(f)
+        f.message = message(f)
     }
 
     /// The severity the facts of `f` call for.
     public func severity(_ f: Finding) -> Severity {
+        if let notListed = f.notListed {
+            // NOTE: kinds past the sampling bound were counted, not kept: never rated lower than they might be.
+            if notListed.unsampled > 0 { return .critical }
+            return notListed.groups.map { severity($0.first) }.max() ?? ruleSeverity[f.rule] ?? f.severity
+        }
         let base = ruleSeverity[f.rule] ?? f.severity
         let knownActive = f.knownKey.map { $0.state == nil || $0.state?.uppercased() == "ACTIVE" } ?? false
         let linked = !f.links.owners.isEmpty || !f.links.keys.isEmpty
@@ -54,8 +69,21 @@ public struct Policy: Sendable {
         return base
     }
 
-    /// The sentence that says what `f` is.
+    /// The sentence that says what `f` is, and how the walk reached it when through a symbolic link.
     public func message(_ f: Finding) -> String {
+        let text = describe(f)
+        guard let reach = f.throughLink else { return text }
+        let place = reach.outside.map { $0 ? "outside the folder" : "in the folder" } ?? "where the link leads"
+        if reach.linkIsTheFile {
+            let what = f.key != nil ? "a private key" : "a file"
+            return "links to \(what) \(place) (\(reach.resolved ?? reach.link.target)): " + text
+        }
+        return "reached through the symbolic link \(reach.link.path) -> \(reach.link.target) (\(place)): " + text
+    }
+
+    /// What `f` is, in a sentence, whatever way it was reached.
+    private func describe(_ f: Finding) -> String {
+        if let notListed = f.notListed { return describe(notListed, line: f.line) }
         var text: String
         if let key = f.key {
             text = key.summary
@@ -93,6 +121,12 @@ public struct Policy: Sendable {
             if f.links.keyFileMissing, let keyFile = identity.keyFile { text += " (key file \(keyFile) is not in the scan)" }
         } else if let container = f.container {
             text = Policy.describe(container)
+        } else if let change = f.configChange {
+            text = "keyleak config \(f.path) \(change.kind.rawValue) in the change under review, not obeyed ("
+                + (change.kind == .added ? "\(change.base) has none, and the scan used none)" : "the scan used the one at \(change.base))")
+            text += change.requests.isEmpty ? "; it asks for nothing that could hide findings"
+                : "; obeyed, it would suppress: " + change.requests.joined(separator: "; ")
+            return text
         } else if f.analyzer == .ociMarker {
             text = "OCI_API_KEY marker line with no private key before it (part of a pasted OCI API key?)"
         } else {
@@ -105,6 +139,20 @@ public struct Policy: Sendable {
             case "ACTIVE"?, nil: text += ", a registered OCI API key (\(name)\(owner), \(known.state ?? "listed"))"
             default: text += ", a registered OCI API key already rotated (\(name)\(owner), \(known.state!))"
             }
+        }
+        return text
+    }
+
+    /// `1500 more findings in this file not listed (--max-findings-per-file 1000), from line 1001 on; the most severe, at line 1503: …`
+    private func describe(_ notListed: NotListedFacts, line: Int) -> String {
+        let n = notListed.count
+        var text = "\(n) more finding\(n == 1 ? "" : "s") in this file not listed (--max-findings-per-file \(notListed.limit)), from line \(line) on"
+        // The first of the most severe kind: groups are in the order their kinds were met.
+        if let worst = notListed.groups.max(by: { severity($0.first) < severity($1.first) }) {
+            text += "; the most severe, at line \(worst.first.line): " + describe(worst.first)
+        }
+        if notListed.unsampled > 0 {
+            text += "; \(notListed.unsampled) of more kinds than keyleak keeps apart, so rated critical"
         }
         return text
     }

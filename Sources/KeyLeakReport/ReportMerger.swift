@@ -31,6 +31,8 @@ public enum ReportMerger {
                 objects = runs.flatMap { $0["results"] as? [[String: Any]] ?? [] }.compactMap {
                     ($0["properties"] as? [String: Any])?["keyleak"] as? [String: Any]
                 }
+                // A run's properties carry the summary facts SARIF has no place for.
+                for run in runs { add(run["properties"] as? [String: Any] ?? [:], to: &summary) }
             } else if object["version"] as? Int == 1, let list = object["findings"] as? [[String: Any]] {
                 fileKind = .json
                 objects = list
@@ -52,6 +54,7 @@ public enum ReportMerger {
         CredentialLinker.link(&findings, knownKeys: KnownKeys.none, credentialSetRule: setRule)
         Policy(rules: rules).apply(&findings)
         summary.skipped.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        summary.links = Set(summary.links).sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         return (kind ?? .json, ScanReport(findings: findings, summary: summary))
     }
 
@@ -61,7 +64,7 @@ public enum ReportMerger {
             .joined(separator: "\u{0}")
     }
 
-    /// Adds one JSON report's summary to `summary`.
+    /// Adds one JSON report's summary (or a SARIF run's properties) to `summary`.
     private static func add(_ s: [String: Any], to summary: inout ScanSummary) {
         summary.files += s["files"] as? Int ?? 0
         summary.bytes += s["bytes"] as? Int ?? 0
@@ -69,6 +72,19 @@ public enum ReportMerger {
         summary.allowed += s["allowed"] as? Int ?? 0
         summary.baselined += s["baselined"] as? Int ?? 0
         summary.inlineAllowsIgnored += s["inline_allows_ignored"] as? Int ?? 0
+        summary.findingsNotListed += s["findings_not_listed"] as? Int ?? 0
+        // NOTE: every shard walks every folder (only files are shared out), so
+        // each one meets the same links: listed once, counted once.
+        summary.linksNotFollowed = max(summary.linksNotFollowed, s["links_not_followed"] as? Int ?? 0)
+        for item in s["links"] as? [[String: Any]] ?? [] {
+            guard let path = item["path"] as? String, let target = item["target"] as? String else { continue }
+            summary.links.append(SymbolicLink(path: path, target: target))
+        }
+        summary.ignoredByConfig += s["ignored_by_config"] as? Int ?? 0
+        summary.disabledRules = Array(Set(summary.disabledRules + (s["disabled_rules"] as? [String] ?? []))).sorted()
+        if let reason = s["incomplete_history"] as? String {
+            summary.incompleteHistory = summary.incompleteHistory.map { $0 == reason ? $0 : $0 + "; " + reason } ?? reason
+        }
         summary.durationMs = max(summary.durationMs, s["duration_ms"] as? Int ?? 0)
         for item in s["skipped"] as? [[String: Any]] ?? [] {
             if let path = item["path"] as? String, let reason = item["reason"] as? String {

@@ -8,6 +8,7 @@ import Foundation
 /// severity as `level` and `security-severity`, and partial fingerprints that
 /// identify the secret rather than its line.
 public enum SARIFReporter {
+    /// The report as one SARIF log; `rules` are those the scan ran with (those used are listed).
     public static func render(_ report: ScanReport, rules: [Rule]) -> String {
         let used = Set(report.findings.map(\.rule))
         var ruleList = rules.filter { used.contains($0.id) }.map(rule)
@@ -28,6 +29,16 @@ public enum SARIFReporter {
             ("tool", .object([("driver", driver)])),
             ("columnKind", .string("utf16CodeUnits")),
             ("results", .array(report.findings.map { result($0, ruleIndex: index[$0.rule]!) })),
+            // The summary facts that decide whether a clean result can be trusted, and what
+            // the scan left out whatever it found (read back by `keyleak merge`).
+            ("properties", .object([
+                ("links", JSONReporter.links(report.summary.links)),
+                ("links_not_followed", .int(report.summary.linksNotFollowed)),
+                ("findings_not_listed", .int(report.summary.findingsNotListed)),
+                ("ignored_by_config", .int(report.summary.ignoredByConfig)),
+                ("disabled_rules", .array(report.summary.disabledRules.map(JSONWriter.Value.string))),
+                ("incomplete_history", .optional(report.summary.incompleteHistory)),
+            ])),
         ])
         return JSONWriter.render(.object([
             ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")),
@@ -81,6 +92,7 @@ public enum SARIFReporter {
         ]
         if let fingerprint = f.key?.identity?.oci ?? f.oci?.fingerprint { properties.append(("fingerprint", .string(fingerprint))) }
         if let commit = f.commit { properties.append(("commit", .string(commit))) }
+        if let link = f.throughLink?.link { properties.append(("link", .string("\(link.path) -> \(link.target)"))) }
         // Every fact of the finding, as in `--format json`, so `keyleak merge` can read SARIF back.
         properties.append(("keyleak", FindingJSON.value(f)))
         let identity = f.key?.identity?.oci ?? f.secretHash ?? "\(f.path):\(f.line)"
@@ -101,10 +113,22 @@ public enum SARIFReporter {
         ])
     }
 
-    /// A relative URI reference for a path (percent-encoded; `!` archive separators kept).
+    /// A relative URI reference for a reported path: the path's real bytes
+    /// (`PathBytes.bytes`), each percent-encoded unless it is an unreserved
+    /// character, `/`, or a sub-delimiter (`!` archive separators kept); `:`
+    /// is encoded so the reference is never read as a scheme.
     package static func uri(_ path: String) -> String {
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove(charactersIn: ":")
-        return path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
+        var out = ""
+        for byte in PathBytes.bytes(path) {
+            if uriKept.contains(byte) {
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
+            }
+        }
+        return out
     }
+
+    /// The bytes `uri` writes as they are (RFC 3986 unreserved, sub-delims, `@` and `/`).
+    private static let uriKept: Set<UInt8> = Set(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=@/".utf8))
 }

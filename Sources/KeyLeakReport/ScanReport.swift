@@ -21,6 +21,23 @@ public struct ScanSummary: Sendable {
     public var ignoredConfigRequests: [String] = []
     /// Findings with an inline allow comment that was not obeyed (`--publish`).
     public var inlineAllowsIgnored: Int = 0
+    /// Symbolic links met in the walk and followed (`--follow-symlinks`,
+    /// `--publish`), sorted by path: what `zip -r` and sync tools copy too.
+    public var links: [SymbolicLink] = []
+    /// Symbolic links met in the walk and not followed (the default): what
+    /// they point to was not read.
+    public var linksNotFollowed = 0
+    /// Findings past `--max-findings-per-file`: counted, not listed (each
+    /// file's share in the one finding that stands for them).
+    public var findingsNotListed = 0
+    /// Paths the obeyed config's `paths.ignore` left out: files, and folders
+    /// (counted once each, their contents not entered).
+    public var ignoredByConfig: Int = 0
+    /// Rule ids the obeyed config's `rules.disable` turned off, sorted.
+    public var disabledRules: [String] = []
+    /// Why the history scanned is not all of it (`--git` in a shallow or
+    /// partial clone, or with objects missing), or nil when it is whole.
+    public var incompleteHistory: String?
     /// Wall time of the scan, milliseconds.
     public var durationMs: Int = 0
 
@@ -30,9 +47,12 @@ public struct ScanSummary: Sendable {
 
 /// What a scan found: findings in report order and the summary.
 public struct ScanReport: Sendable {
+    /// The final findings: linked, judged, suppressions applied, in report order.
     public var findings: [Finding]
+    /// Counts and what was skipped, followed or not listed.
     public var summary: ScanSummary
 
+    /// A report of `findings` with `summary`.
     public init(findings: [Finding], summary: ScanSummary) {
         self.findings = findings
         self.summary = summary

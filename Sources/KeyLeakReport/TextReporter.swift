@@ -25,6 +25,11 @@ public struct TextReporter {
             if let commit = f.commit {
                 out += "    commit \(safe(commit))" + (f.author.map { " by \(safe($0))" } ?? "") + (f.date.map { " on \(safe($0))" } ?? "") + "\n"
             }
+            // Every path of the key's blob at the tips (a rename or copy leaves more than one).
+            for place in f.paths where place.path != f.path || f.paths.count > 1 {
+                out += "    at \(place.ref): \(place.path)\n"
+            }
+            if f.commit != nil, f.blob != nil, f.paths.isEmpty, f.configChange == nil { out += "    at no scanned tip (deleted since)\n" }
             if let identity = f.key?.identity {
                 out += "    fingerprint \(identity.oci)" + (identity.sha256.map { "  \($0)" } ?? "") + "\n"
             }
@@ -48,16 +53,25 @@ public struct TextReporter {
         if s.suppressed > 0 { line += "; \(s.suppressed) suppressed inline" }
         if s.allowed > 0 { line += "; \(s.allowed) allowed by config" }
         if s.baselined > 0 { line += "; \(s.baselined) in the baseline" }
+        if s.findingsNotListed > 0 { line += "; \(s.findingsNotListed) finding\(s.findingsNotListed == 1 ? "" : "s") not listed" }
         if !s.skipped.isEmpty { line += "; \(s.skipped.count) skipped" }
+        if !s.links.isEmpty { line += "; \(s.links.count) symbolic link\(s.links.count == 1 ? "" : "s") followed" }
+        if s.linksNotFollowed > 0 {
+            line += "; \(s.linksNotFollowed) symbolic link\(s.linksNotFollowed == 1 ? "" : "s") not followed (--follow-symlinks)"
+        }
+        if s.ignoredByConfig > 0 { line += "; \(s.ignoredByConfig) path\(s.ignoredByConfig == 1 ? "" : "s") ignored by config" }
         var out = (report.findings.isEmpty ? "" : "\n") + line + "\n"
         if let config = s.ignoredConfig {
             out += "  not obeyed: \(TerminalText.escape(config)) (a folder's own settings cannot silence its check)"
                 + (s.ignoredConfigRequests.isEmpty ? "" : ": " + s.ignoredConfigRequests.map(TerminalText.escape).joined(separator: "; ")) + "\n"
         }
+        if !s.disabledRules.isEmpty { out += "  rules disabled by config: \(s.disabledRules.joined(separator: ", "))\n" }
+        if let reason = s.incompleteHistory { out += "  incomplete history: \(reason)\n" }
         if s.inlineAllowsIgnored > 0 {
             out += "  not obeyed: \(s.inlineAllowsIgnored) inline allow comment\(s.inlineAllowsIgnored == 1 ? "" : "s") (reported above)\n"
         }
         for skipped in s.skipped { out += "  skipped \(TerminalText.escape(skipped.path)): \(TerminalText.escape(skipped.reason))\n" }
+        for link in s.links { out += "  link \(TerminalText.escape(link.path)) -> \(TerminalText.escape(link.target))\n" }
         return out
     }
 

@@ -4,33 +4,7 @@ import TestSupport
 
 /// `scan --staged`, `scan --git` and the pre-commit hook, in temporary repositories.
 @Suite struct GitTests {
-    final class Repo {
-        let dir: TemporaryDirectory
-        var path: String { dir.path }
-
-        init() throws {
-            dir = try TemporaryDirectory()
-            try git("init", "-q", "-b", "main")
-            try git("config", "user.email", "dev@example.invalid")
-            try git("config", "user.name", "Dev")
-            try git("config", "commit.gpgsign", "false")
-        }
-
-        @discardableResult
-        func git(_ arguments: String...) throws -> String {
-            String(decoding: try Shell.check("git", ["-C", path] + arguments), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-
-        func commit(_ message: String) throws -> String {
-            try git("commit", "-q", "--no-verify", "-m", message)
-            return try git("rev-parse", "HEAD")
-        }
-
-        func keyleak(_ arguments: [String]) throws -> Shell.Result {
-            try Shell.run(Paths.binary, arguments, cwd: path)
-        }
-    }
+    typealias Repo = TestRepository
 
     struct Report: Decodable {
         struct Finding: Decodable {
@@ -74,12 +48,12 @@ import TestSupport
         #expect(try report(result).findings.map(\.path) == ["config.env"])
         #expect(try report(result).findings.first?.line == 2)
 
-        // A file name with a newline is reported escaped.
+        // A file name with a newline is reported as it is (JSON escapes it).
         try repo.git("reset", "-q")
         try repo.dir.write("odd\nname.pem", pem)
         try repo.git("add", "odd\nname.pem")
         result = try repo.keyleak(["scan", "--staged", "--format", "json"])
-        #expect(try report(result).findings.map(\.path) == ["odd\\x0aname.pem"])
+        #expect(try report(result).findings.map(\.path) == ["odd\nname.pem"])
     }
 
     /// Files staged as they are on disk are read from disk (no `git cat-file`);

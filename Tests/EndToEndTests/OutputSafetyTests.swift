@@ -71,6 +71,21 @@ import TestSupport
         pem.split(separator: "\n").map { String(repeating: " ", count: indent) + $0 }.joined(separator: "\n")
     }
 
+    /// The Kubernetes OCI cloud-controller-manager's config: OCI settings with the
+    /// private key as a YAML block scalar between them.
+    static func cloudProviderConfig(key: String, fingerprint: String) -> String {
+        """
+        auth:
+          region: us-ashburn-1
+          tenancy: \(tenancy)
+          user: \(user)
+          key: |
+        \(indented(key, 4))
+          fingerprint: \(fingerprint)
+
+        """
+    }
+
     /// A config shaped like the Kubernetes OCI cloud-controller-manager's,
     /// and variants where the value after `tenancy:`/`user:` is empty or the
     /// key follows a setting as INI continuation lines: no OCI value may carry
@@ -81,16 +96,7 @@ import TestSupport
         try FileManager.default.removeItem(atPath: dir.file("gen"))
         let windows = Self.bodyWindows(pem)
         let fp = Self.fingerprint
-        try dir.write("tree/ccm/cloud-provider.yaml", """
-        auth:
-          region: us-ashburn-1
-          tenancy: \(Self.tenancy)
-          user: \(Self.user)
-          key: |
-        \(Self.indented(pem, 4))
-          fingerprint: \(fp)
-
-        """)
+        try dir.write("tree/ccm/cloud-provider.yaml", Self.cloudProviderConfig(key: pem, fingerprint: fp))
         try dir.write("tree/ccm/empty-tenancy.yaml", """
         auth:
           region: us-ashburn-1
@@ -188,16 +194,7 @@ import TestSupport
         try dir.write("tree/keys/id_rsa.pem", rsa + "OCI_API_KEY\n")
         try dir.write("tree/keys/ec.pem", ec)
         try dir.write("tree/app/settings.json", "{\"service\": {\"private_key\": \"\(escaped(pkcs1))\"}}\n")
-        try dir.write("tree/ccm/cloud-provider.yaml", """
-        auth:
-          region: us-ashburn-1
-          tenancy: \(Self.tenancy)
-          user: \(Self.user)
-          key: |
-        \(Self.indented(pkcs1, 4))
-          fingerprint: \(fp)
-
-        """)
+        try dir.write("tree/ccm/cloud-provider.yaml", Self.cloudProviderConfig(key: pkcs1, fingerprint: fp))
         try dir.write("tree/home/.oci/config", """
         [DEFAULT]
         user=\(Self.user)

@@ -91,9 +91,9 @@ import TestSupport
         let keys = try KnownKeys(files: [good])
         #expect(keys.lookup(Self.fp)?.label == "ci-deploy key")
         let bad = try dir.write("bad.txt", "not a fingerprint\n")
-        #expect(throws: KnownKeys.LoadError.self) { try KnownKeys(files: [bad]) }
+        #expect(throws: AnalysisError.self) { try KnownKeys(files: [bad]) }
         let empty = try dir.write("empty.json", "{\"data\": []}")
-        #expect(throws: KnownKeys.LoadError.self) { try KnownKeys(files: [empty]) }
-        #expect(throws: KnownKeys.LoadError.self) { try KnownKeys(files: [dir.path + "/missing"]) }
+        #expect(throws: AnalysisError.self) { try KnownKeys(files: [empty]) }
+        #expect(throws: AnalysisError.self) { try KnownKeys(files: [dir.path + "/missing"]) }
     }
 }

@@ -95,4 +95,18 @@ import TestSupport
         #expect(OCIConfig.shown("|\n-----BEGIN RSA PRIVATE KEY-----\nMIIE") == "|…")
         #expect(OCIConfig.shown(String(repeating: "A", count: 100)) == String(repeating: "A", count: 40) + "…")
     }
+
+    /// The firewall compiles its key rules only for outputs that could hold a
+    /// key; what could is decided without them, so it must cover every match
+    /// the key rules make: each of their examples.
+    @Test func whatCouldHoldAKeyCoversEveryKeyRuleExample() throws {
+        let rules = try OutputFirewall.keyRules().rules
+        #expect(rules.count >= 4)
+        for rule in rules {
+            for example in rule.examples {
+                #expect(OutputFirewall.mayHoldKey(Array(example.utf8)), "\(rule.id): \(example)")
+            }
+        }
+        #expect(!OutputFirewall.mayHoldKey(Array("no findings in 5 files, 6.5 KiB, 3 ms\n".utf8)))
+    }
 }

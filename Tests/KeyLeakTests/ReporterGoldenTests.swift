@@ -74,6 +74,8 @@ import TestSupport
         old.author = "Dev Eloper"
         old.date = "2024-05-01T12:00:00Z"
         old.blob = "89abcdef0123456789abcdef0123456789abcdef"
+        // Renamed since it was committed, and copied on another branch (a path with a backslash).
+        old.paths = [RefPath(path: "src/id_ec.pem", ref: "refs/heads/main"), RefPath(path: "win\\id_ec.pem", ref: "refs/heads/side")]
         old.message = "EC P-256 private key (sec1), base64-encoded PEM"
         old.preview = "LS0tLS1CRUdJTiBF…"
         old.secretHash = String(repeating: "3d", count: 32)

@@ -151,3 +151,46 @@ public enum Paths {
         return packageRoot.appendingPathComponent(".build/debug/keyleak").path
     }()
 }
+
+/// A temporary git repository with a committer set up, for tests of git scans and hooks.
+public final class TestRepository {
+    /// The folder, removed when the repository is released.
+    public let dir: TemporaryDirectory
+    /// The work tree's path.
+    public var path: String { dir.path }
+
+    /// A new repository on branch `main`, without commits.
+    public init() throws {
+        dir = try TemporaryDirectory()
+        try git("init", "-q", "-b", "main")
+        try git("config", "user.email", "dev@example.invalid")
+        try git("config", "user.name", "Dev")
+        try git("config", "commit.gpgsign", "false")
+    }
+
+    /// Runs git in the repository; its standard output, trimmed.
+    @discardableResult
+    public func git(_ arguments: String...) throws -> String {
+        String(decoding: try Shell.check("git", ["-C", path] + arguments), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Commits what is staged (no hooks run); returns the commit id.
+    public func commit(_ message: String) throws -> String {
+        try git("commit", "-q", "--no-verify", "-m", message)
+        return try git("rev-parse", "HEAD")
+    }
+
+    /// Stages everything and commits; returns the commit id.
+    @discardableResult
+    public func commitAll(_ message: String) throws -> String {
+        try git("add", "-A")
+        try git("commit", "-q", "--no-verify", "--allow-empty", "-m", message)
+        return try git("rev-parse", "HEAD")
+    }
+
+    /// Runs the keyleak binary with the repository as working directory.
+    public func keyleak(_ arguments: [String]) throws -> Shell.Result {
+        try Shell.run(Paths.binary, arguments, cwd: path)
+    }
+}
