@@ -55,8 +55,12 @@ def ssh_pub_fingerprint(pub_line):
 def write(rel, data, mode="w"):
     path = os.path.join(out, rel)
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb" if isinstance(data, bytes) else "w", newline="") as f:
-        f.write(data)
+    if isinstance(data, str):
+        data_bytes = data.encode()
+    else:
+        data_bytes = data
+    with open(path, "wb") as f:
+        f.write(data_bytes)
     return data
 
 
@@ -228,6 +232,98 @@ cut_closed = "\n".join(body_lines[: len(body_lines) // 2]) + "\n" + body_lines[-
 write("lookalike/truncated-closed.pem", cut_closed)
 expect("lookalike/truncated-closed.pem", cut_closed, "-----BEGIN", None, "medium", truncated=True, fmt="pkcs1")
 
+# --- the pasted forms of issue 15 ----------------------------------------------
+rsa1_der = run("openssl", "pkey", "-in", rsa_path, "-traditional", "-outform", "DER")
+lines1 = rsa1.strip().splitlines()
+
+
+def wrap(text, width):
+    return "\n".join(textwrap.wrap(text, width)) + "\n"
+
+
+def url_encode(text, plus):
+    safe = set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
+    return "".join(chr(b) if b in safe else "+" if plus and b == 32 else "%%%02X" % b for b in text.encode())
+
+
+pasted = {
+    # 1. A diff adding the key, and one removing it.
+    "forms/add-key.patch": "From 1111 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] deploy key\n\n---\n"
+        "diff --git a/deploy/key.pem b/deploy/key.pem\nnew file mode 100600\n--- /dev/null\n+++ b/deploy/key.pem\n"
+        f"@@ -0,0 +1,{len(lines1)} @@\n" + "".join("+" + l + "\n" for l in lines1) + "-- \n2.39.2\n",
+    "forms/remove-key.diff": f"--- a/key.pem\n+++ /dev/null\n@@ -1,{len(lines1)} +0,0 @@\n" + "".join("-" + l + "\n" for l in lines1),
+    # 2. `base64 id_rsa` (76 columns) and a MIME attachment (CRLF).
+    "forms/id_rsa.b64": wrap(base64.b64encode(rsa1.encode()).decode(), 76),
+    "forms/mail.eml": ("From: a@example.invalid\nSubject: the key\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n"
+                       "--b\nContent-Type: text/plain\n\nattached\n--b\nContent-Type: application/octet-stream; name=\"id_rsa\"\n"
+                       "Content-Transfer-Encoding: base64\nContent-Disposition: attachment; filename=\"id_rsa\"\n\n"
+                       + wrap(base64.b64encode(rsa1.encode()).decode(), 76) + "--b--\n").replace("\n", "\r\n"),
+    # 4. XML and HTML character references.
+    "forms/web.config": "<?xml version=\"1.0\"?>\n<configuration>\n  <appSettings>\n    <add key=\"SigningKey\" value=\""
+        + "&#xD;&#xA;".join(lines1) + "&#xD;&#xA;\" />\n  </appSettings>\n</configuration>\n",
+    "forms/page.html": "<html><body>\n<pre>" + "&#10;".join(lines1) + "</pre>\n</body></html>\n",
+    # 5. URL-encoded: a log line (encodeURIComponent) and a form body (quote_plus).
+    "forms/access.log": "10.0.0.1 - - [01/Jan/2025] \"GET / HTTP/1.1\" 200\n10.0.0.7 - - [01/Jan/2025] \"GET /upload?key="
+        + url_encode(rsa1, False) + "&x=1 HTTP/1.1\" 200\n",
+    "forms/form.txt": "POST /keys\n\nname=ci&key=" + url_encode(rsa1, True) + "&submit=1\n",
+    # 11. The body alone, armour removed, still wrapped.
+    "forms/body-only.txt": "Key (without the BEGIN/END lines):\n" + "\n".join(lines1[1:-1]) + "\n",
+    # 12. Hex DER in a Go test.
+    "forms/vectors_test.go": "package vectors\n\nvar rsaKey = fromHex(\"" + rsa1_der.hex() + "\")\n",
+}
+for rel, data in pasted.items():
+    write(rel, data)
+needles = {"forms/add-key.patch": "+-----BEGIN", "forms/remove-key.diff": "------BEGIN", "forms/id_rsa.b64": "LS0t",
+           "forms/mail.eml": "LS0t", "forms/web.config": "-----BEGIN", "forms/page.html": "-----BEGIN",
+           "forms/access.log": "-----BEGIN", "forms/form.txt": "-----BEGIN", "forms/body-only.txt": lines1[1][:20],
+           "forms/vectors_test.go": "3082"}
+for rel, needle in needles.items():
+    expect(rel, pasted[rel], needle, rsa_fp, fmt="pkcs1")
+
+# 3. UTF-16, as PowerShell 5 writes it (CRLF): LE with and without BOM, BE with BOM.
+ps_text = "PS C:\\> Get-Content key.pem\r\n" + rsa1.replace("\n", "\r\n")
+for rel, data in [("forms/key-utf16le-bom.txt", b"\xff\xfe" + ps_text.encode("utf-16-le")),
+                  ("forms/key-utf16le.txt", ps_text.encode("utf-16-le")),
+                  ("forms/key-utf16be-bom.txt", b"\xfe\xff" + ps_text.encode("utf-16-be"))]:
+    write(rel, data)
+    expect(rel, data, "BEGIN".encode(rel.endswith("be-bom.txt") and "utf-16-be" or "utf-16-le"), rsa_fp, fmt="pkcs1")
+
+# 10. Go's test armour (TESTING KEY): a test key, low, for every algorithm alike.
+ec_p = os.path.join(keys_dir, "ec.pem")
+ed_p = os.path.join(keys_dir, "ed25519.pem")
+testing = "package tls\n\n"
+testing_keys = []
+for name, path, pem in [("rsaKeyPEM", rsa_path, rsa1), ("ecKeyPEM", ec_p, run("openssl", "ec", "-in", ec_p).decode()),
+                        ("ed25519KeyPEM", ed_p, open(ed_p).read())]:
+    testing += "var " + name + " = testingKey(`" + pem.replace("PRIVATE KEY", "TESTING KEY") + "`)\n\n"
+    testing_keys.append((name, oci_fingerprint_of_pem(path), "pkcs1" if name == "rsaKeyPEM" else "sec1" if name == "ecKeyPEM" else "pkcs8"))
+testing += "func testingKey(s string) string { return strings.ReplaceAll(s, \"TESTING KEY\", \"PRIVATE KEY\") }\n"
+write("forms/tls_test.go", testing)
+for name, fp, fmt in testing_keys:
+    expect("forms/tls_test.go", testing, "var " + name, fp, "low", fmt=fmt)
+# 6. Old python-jose's PKCS#8: the RSAPrivateKey not wrapped in its OCTET STRING, a wrong outer length.
+jose_header = bytes.fromhex("308204bd020100300d06092a864886f70d0101010500")
+jose = ("-----BEGIN PRIVATE KEY-----\n" + wrap(base64.b64encode(jose_header + rsa1_der).decode(), 64)
+        + "-----END PRIVATE KEY-----\n")
+write("forms/python-jose.pem", jose)
+expect("forms/python-jose.pem", jose, "-----BEGIN", rsa_fp, fmt="pkcs8")
+
+
+# 7. A PrivateKeyInfo of an algorithm OpenSSL 3.0 cannot read (ML-DSA-65): high, no fingerprint.
+def der_tlv(tag, value):
+    n = len(value)
+    length = bytes([n]) if n < 0x80 else bytes([0x80 | ((n.bit_length() + 7) // 8)]) + n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag]) + length + value
+
+
+ml_dsa = der_tlv(0x30, der_tlv(0x02, b"\x00") + der_tlv(0x30, der_tlv(0x06, bytes.fromhex("608648016503040312")))
+                 + der_tlv(0x04, os.urandom(4032)))
+ml_pem = "-----BEGIN PRIVATE KEY-----\n" + wrap(base64.b64encode(ml_dsa).decode(), 64) + "-----END PRIVATE KEY-----\n"
+write("forms/ml-dsa-65.pem", ml_pem)
+expect("forms/ml-dsa-65.pem", ml_pem, "-----BEGIN", None, fmt="pkcs8")
+write("forms/ml-dsa-65.der", ml_dsa)
+expect("forms/ml-dsa-65.der", ml_dsa, ml_dsa[:1], None, fmt="pkcs8")
+
 # --- look-alikes that must not be reported --------------------------------------
 pub = run("openssl", "pkey", "-in", rsa_path, "-pubout").decode()
 cert = run("openssl", "req", "-x509", "-key", rsa_path, "-subj", "/CN=corpus", "-days", "1").decode()
@@ -248,6 +344,23 @@ look = {
     "lookalike/code.py": 'if line.startswith("-----BEGIN RSA PRIVATE KEY-----"):\n    pass\n',
 }
 for rel, data in look.items():
+    write(rel, data)
+    lookalikes.append(rel)
+
+pub_der = run("openssl", "pkey", "-in", rsa_path, "-pubout", "-outform", "DER")
+cert_der = run("openssl", "x509", "-outform", "DER", input=cert.encode())
+form_look = {
+    "lookalike/forms/public.patch": "".join("+" + l + "\n" for l in pub.strip().splitlines()),
+    "lookalike/forms/cert.b64": wrap(base64.b64encode(cert.encode()).decode(), 76),
+    "lookalike/forms/cert-utf16.txt": b"\xff\xfe" + cert.replace("\n", "\r\n").encode("utf-16-le"),
+    "lookalike/forms/cert.html": "<pre>" + "&#10;".join(cert.strip().splitlines()) + "</pre>\n",
+    "lookalike/forms/cert.log": "GET /?cert=" + url_encode(cert, True) + " 200\n",
+    "lookalike/forms/cert-body.txt": "\n".join(cert.strip().splitlines()[1:-1]) + "\n",
+    "lookalike/forms/public_test.go": "var pub = fromHex(\"" + pub_der.hex() + "\")\nvar cert = fromHex(\"" + cert_der.hex() + "\")\n",
+    "lookalike/forms/random_test.go": "var x = \"308204a4020100" + os.urandom(1100).hex() + "\"\n",
+    "lookalike/forms/half_test.go": "var x = \"" + rsa1_der[:600].hex() + "\"\n",
+}
+for rel, data in form_look.items():
     write(rel, data)
     lookalikes.append(rel)
 

@@ -38,65 +38,146 @@ package struct Analyzer {
             // NOTE: an armour line always starts a block of its own (a block ends
             // where another BEGIN starts), so only what lies inside a key is skipped.
             guard rule.analyzer == .pem || match.range.lowerBound >= coveredUntil else { continue }
-            guard let finding = analyze(match, rule: rule, in: buffer) else { continue }
-            if finding.key != nil { coveredUntil = max(coveredUntil, finding.endOffset) }
-            sink(finding)
+            for finding in analyze(match, rule: rule, in: buffer) {
+                if finding.key != nil { coveredUntil = max(coveredUntil, finding.endOffset) }
+                sink(finding)
+            }
         }
     }
 
-    private func analyze(_ match: RawMatch, rule: Rule, in buffer: UnsafeRawBufferPointer) -> Finding? {
+    /// The findings one match makes: none, one, or (a key changed in a diff) one for each side.
+    private func analyze(_ match: RawMatch, rule: Rule, in buffer: UnsafeRawBufferPointer) -> [Finding] {
         let matched = Array(UnsafeRawBufferPointer(rebasing: buffer[match.range]))
         switch rule.analyzer {
         case .pem:
-            guard let block = PEMNormalizer.normalize(buffer, at: match.range.lowerBound),
-                  let facts = PrivateKey.analyze(block) else { return nil }
-            var finding = keyFinding(rule, facts, marker: block.ociMarker, start: match.range.lowerBound, end: block.endOffset,
-                                     preview: Analyzer.preview(armour: matched, body: block.body))
-            finding.secretHash = Analyzer.hash(block.body)
-            if facts.encrypted, facts.identity == nil, !facts.truncated { finding.sealedKey = PrivateKey.canonicalPEM(block) }
-            return finding
+            return armouredFindings(match, rule: rule, matched: matched, in: buffer)
         case .putty:
             let (text, origin) = PEMNormalizer.unwrap(buffer, from: match.range.lowerBound,
                                                        terminator: Array("Private-MAC:".utf8),
                                                        quote: PEMNormalizer.openingQuote(buffer, before: match.range.lowerBound))
-            guard let (facts, length) = PuTTYKey.analyze(text: text), length > 0 else { return nil }
+            guard let (facts, length) = PuTTYKey.analyze(text: text), length > 0 else { return [] }
             let end = origin[min(length, origin.count) - 1] + 1
             let marker = PEMNormalizer.ociMarker(in: text, after: min(length, text.count)) != nil
             var finding = keyFinding(rule, facts, marker: marker, start: match.range.lowerBound, end: end,
                                      preview: Analyzer.clip(matched, 40))
             finding.secretHash = Analyzer.hash(Array(text[0..<min(length, text.count)]))
-            return finding
+            return [finding]
         case .base64PEM:
-            guard let decoded = PrivateKey.decodeBody(matched) else { return nil }
-            return decoded.withUnsafeBytes { inner -> Finding? in
-                guard let begin = PEMNormalizer.find(Array("-----BEGIN ".utf8), in: decoded),
-                      let block = PEMNormalizer.normalize(inner, at: begin.lowerBound),
-                      block.label.hasSuffix("PRIVATE KEY") || block.label.hasSuffix("PRIVATE KEY BLOCK"),
-                      let facts = PrivateKey.analyze(block) else { return nil }
-                var keyFacts = facts
-                keyFacts.encoding = .base64PEM
-                var finding = keyFinding(rule, keyFacts, marker: block.ociMarker, start: match.range.lowerBound,
-                                         end: match.range.upperBound, preview: Analyzer.clip(matched, 14))
-                finding.secretHash = Analyzer.hash(block.body)
-                if facts.encrypted, facts.identity == nil, !facts.truncated { finding.sealedKey = PrivateKey.canonicalPEM(block) }
-                return finding
+            // One line, or `base64 id_rsa` wrapped at 76 columns (a MIME attachment too).
+            let characters = PastedText.base64Characters(buffer, match.range)
+            guard let decoded = PrivateKey.decodeBody(characters.bytes),
+                  let begin = PEMNormalizer.find(Array("-----BEGIN ".utf8), in: decoded)?.lowerBound else { return [] }
+            // A decoded byte k comes from base64 character 4k/3: the block's end maps back to its line.
+            let finding = decoded.withUnsafeBytes { inner in
+                armouredFinding(rule, in: inner, at: begin, start: match.range.lowerBound, preview: nil,
+                                inputEnd: { characters.inputOffset(after: ($0 * 4 + 2) / 3) })
             }
+            guard var finding else { return [] }
+            finding.key?.encoding = .base64PEM
+            finding.preview = Analyzer.clip(matched, 14)
+            return [finding]
         case .der:
-            guard let der = PrivateKey.decodeBody(matched), var facts = PrivateKey.analyze(der: der) else { return nil }
+            // One line, or a body wrapped over lines with its armour removed.
+            let characters = PastedText.base64Characters(buffer, match.range)
+            guard let decoded = PrivateKey.decodeBody(characters.bytes), let der = Analyzer.wholeStructure(decoded),
+                  var facts = PrivateKey.analyze(der: der) else { return [] }
             facts.encoding = .bareDER
-            var finding = keyFinding(rule, facts, marker: false, start: match.range.lowerBound, end: match.range.upperBound,
-                                     preview: Analyzer.clip(matched, 8))
-            finding.secretHash = Analyzer.hash(matched)
-            return finding
+            // The key's characters, padding included: on one line, the whole match (as before lines were joined).
+            let used = Array(characters.bytes.prefix((der.count + 2) / 3 * 4))
+            var finding = keyFinding(rule, facts, marker: false, start: match.range.lowerBound,
+                                     end: characters.inputOffset(after: used.count), preview: Analyzer.clip(matched, 8))
+            finding.secretHash = Analyzer.hash(used)
+            return [finding]
+        case .hexDER:
+            let digits = PastedText.hexBytes(buffer, match.range)
+            guard let der = Analyzer.wholeStructure(digits.bytes), var facts = PrivateKey.analyze(der: der) else { return [] }
+            facts.encoding = .hexDER
+            var finding = keyFinding(rule, facts, marker: false, start: match.range.lowerBound,
+                                     end: digits.inputOffset(after: der.count), preview: Analyzer.clip(matched, 8))
+            finding.secretHash = Analyzer.hash(der)
+            return [finding]
         case .ociMarker:
             var finding = Finding(rule: rule.id, analyzer: rule.analyzer, severity: rule.severity, path: "",
                                   preview: Analyzer.clip(Array(matched.drop(while: { $0 == 32 || $0 == 9 || $0 == 10 })), 16),
                                   startOffset: match.range.lowerBound, endOffset: match.range.upperBound)
             finding.secretHash = Analyzer.hash(matched)
-            return finding
+            return [finding]
         case .ociConfig, .derFile, .pkcs12, .keystore, .credentialSet, .configChange:
-            return nil
+            return []
         }
+    }
+
+    /// Findings for an armour line: in UTF-16, URL-encoded, on a diff line, or plain text.
+    private func armouredFindings(_ match: RawMatch, rule: Rule, matched: [UInt8], in buffer: UnsafeRawBufferPointer) -> [Finding] {
+        let start = match.range.lowerBound
+        if matched.count > 1, matched[1] == 0 {
+            let (text, armour) = PastedText.utf16(buffer, armour: start)
+            let finding = text.bytes.withUnsafeBytes { inner in
+                armouredFinding(rule, in: inner, at: armour, start: start, preview: nil, inputEnd: { text.inputOffset(after: $0) })
+            }
+            return finding.map { [$0] } ?? []
+        }
+        if let (plusIsSpace, whole) = PastedText.urlEncoding(buffer, armour: match.range) {
+            let text = PastedText.urlDecoded(buffer, from: start, plusIsSpace: plusIsSpace, whole: whole)
+            let finding = text.bytes.withUnsafeBytes { inner in
+                armouredFinding(rule, in: inner, at: 0, start: start, preview: nil, inputEnd: { text.inputOffset(after: $0) })
+            }
+            return finding.map { [$0] } ?? []
+        }
+        let plain = { self.armouredFinding(rule, in: buffer, at: start, start: start, preview: matched, inputEnd: { $0 }) }
+        guard let (prefix, lineStart) = PastedText.diffPrefix(buffer, before: start) else { return plain().map { [$0] } ?? [] }
+        // A diff line. NOTE: a context line (a space) reads as plain text first:
+        // that is also an indented block; only when that is no whole key, and
+        // the block has changed lines, are the diff's sides tried, each of which
+        // may hold a key (the old one, the new one).
+        let context = prefix == UInt8(ascii: " ")
+        let plainFinding = context ? plain() : nil
+        if let plainFinding, plainFinding.key?.truncated == false { return [plainFinding] }
+        var sides: [Finding] = []
+        var wholeBlock = false
+        for side in context ? [UInt8(ascii: "+"), UInt8(ascii: "-")] : [prefix] {
+            let text = PastedText.diffSide(buffer, lineStart: lineStart, indent: start - 1 - lineStart, keep: side)
+            if context && !text.changed { break }
+            wholeBlock = wholeBlock || text.complete
+            let finding = text.bytes.withUnsafeBytes { inner in
+                armouredFinding(rule, in: inner, at: 0, start: start, preview: matched, inputEnd: { text.inputOffset(after: $0) })
+            }
+            if let finding, !context || finding.key?.truncated == false,
+               !sides.contains(where: { $0.secretHash == finding.secretHash }) { sides.append(finding) }
+        }
+        // Every line of the block had a prefix: it was a diff, and not a key.
+        if !sides.isEmpty || (!context && wholeBlock) { return sides }
+        return (context ? plainFinding : plain()).map { [$0] } ?? []
+    }
+
+    /// The finding for the armoured block at `begin` in `text` (the input
+    /// itself, or a text recovered from it). The finding starts at `start` in
+    /// the input and ends where `inputEnd` maps the block's end. `preview` is
+    /// the armour as written (nil: rebuilt from the label).
+    private func armouredFinding(_ rule: Rule, in text: UnsafeRawBufferPointer, at begin: Int, start: Int, preview: [UInt8]?,
+                                 inputEnd: (Int) -> Int) -> Finding? {
+        guard var block = PEMNormalizer.normalize(text, at: begin) else { return nil }
+        // NOTE: Go's tests write `-----BEGIN RSA TESTING KEY-----` and swap the
+        // word back before parsing; so does keyleak, and records the disguise.
+        let testArmour = block.label.hasSuffix("TESTING KEY")
+        if testArmour { block.label = String(block.label.dropLast("TESTING KEY".count)) + "PRIVATE KEY" }
+        guard block.label.hasSuffix("PRIVATE KEY") || block.label.hasSuffix("PRIVATE KEY BLOCK"),
+              var facts = PrivateKey.analyze(block) else { return nil }
+        facts.testArmour = testArmour
+        let armour = preview ?? Array("-----BEGIN \(testArmour ? block.label.replacingOccurrences(of: "PRIVATE", with: "TESTING") : block.label)-----".utf8)
+        var finding = keyFinding(rule, facts, marker: block.ociMarker, start: start, end: inputEnd(block.endOffset),
+                                 preview: Analyzer.preview(armour: armour, body: block.body))
+        finding.secretHash = Analyzer.hash(block.body)
+        if facts.encrypted, facts.identity == nil, !facts.truncated { finding.sealedKey = PrivateKey.canonicalPEM(block) }
+        return finding
+    }
+
+    /// The DER structure at the start of `bytes`, cut to the length its outer
+    /// header declares (what follows is other text). When `bytes` end first,
+    /// all of them: python-jose's malformed PKCS#8 declares a wrong length.
+    package static func wholeStructure(_ bytes: [UInt8]) -> [UInt8]? {
+        guard let outer = DER.read(bytes, at: 0), outer.tag == 0x30 else { return nil }
+        return outer.truncated ? bytes : Array(bytes.prefix(outer.end))
     }
 
     /// Findings for a whole binary file (DER key, PKCS#12, Java keystore) whose
@@ -152,7 +233,7 @@ package struct Analyzer {
                 return [finding]
             }
             return []
-        case .pem, .putty, .base64PEM, .der, .ociMarker, .ociConfig, .credentialSet, .configChange:
+        case .pem, .putty, .base64PEM, .der, .hexDER, .ociMarker, .ociConfig, .credentialSet, .configChange:
             return []
         }
     }

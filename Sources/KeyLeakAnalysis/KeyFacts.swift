@@ -29,8 +29,10 @@ public enum KeyEncoding: String, Sendable, Hashable, CaseIterable {
     case armoured
     /// A whole PEM file base64-encoded once more (`LS0tLS1CRUdJTi…`).
     case base64PEM = "base64-pem"
-    /// The key's DER in base64 with no armour (`MII…`).
+    /// The key's DER in base64 with no armour (`MII…`), on one line or several.
     case bareDER = "base64-der"
+    /// The key's DER as hex digits (`308204a4020100…`), as test vectors hold it.
+    case hexDER = "hex-der"
     /// A binary DER file.
     case binaryDER = "der"
     /// Inside a PKCS#12 container that opens without a password.
@@ -52,6 +54,19 @@ public struct KeyFacts: Sendable, Hashable {
     /// The public half's identity, when it could be derived (always for a parsed
     /// key; for OpenSSH and PuTTY files also when encrypted).
     public var identity: Fingerprint?
+    /// The armour disguises the key as a test key: Go's `-----BEGIN RSA TESTING
+    /// KEY-----` (its tests replace PRIVATE with TESTING so that scanners pass them by).
+    public var testArmour = false
+    /// A whole key in a malformed PKCS#8: old python-jose wrote the
+    /// RSAPrivateKey without its OCTET STRING, under a wrong outer length.
+    public var malformed = false
+    /// The PrivateKeyInfo's algorithm (dotted OID) when OpenSSL cannot read keys
+    /// of it (ML-DSA, ML-KEM, SLH-DSA, EC with explicit parameters, …);
+    /// `declaredAlgorithm` then names it.
+    public var algorithmOID: String?
+    /// `SHA256:…` (unpadded base64) of such a key's DER: its identity where no
+    /// fingerprint can be computed.
+    public var derSHA256: String?
     /// Algorithm named by the container when the key itself could not be read
     /// (legacy encrypted PEM says `RSA`, `EC` or `DSA` in its label).
     public var declaredAlgorithm: String?

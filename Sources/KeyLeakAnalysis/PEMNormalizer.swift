@@ -29,7 +29,9 @@ package struct NormalizedBlock: Sendable {
 /// Undoes the ways keys get embedded, without knowing the host format: JSON and
 /// source strings (quotes, `\n` escapes, `+` or implicit concatenation), YAML
 /// block scalars and heredocs (indentation), `.env` values, Markdown fences,
-/// comment prefixes (`#`, `// `, `*`), CRLF, and keys flattened onto one line.
+/// comment prefixes (`#`, `// `, `*`), CRLF, XML and HTML character references
+/// (`&#10;`, `&#xD;&#xA;`), and keys flattened onto one line. Diffs, URL
+/// encoding and UTF-16 are undone before it (`PastedText`).
 package enum PEMNormalizer {
     /// How far past the start of a block keyleak looks for its end (bytes of input).
     /// NOTE: a 16384-bit RSA key in PEM is about 12 KiB; PGP blocks with
@@ -100,6 +102,13 @@ package enum PEMNormalizer {
                     out.emit(input[j], j)
                 }
                 i = j + 1
+                continue
+            }
+            if c == UInt8(ascii: "&"), let (value, next) = characterReference(input, at: i, limit: limit) {
+                // XML and HTML character references (`&#10;`, `&#xD;&#xA;`): `&` is
+                // never base64, so decoding them cannot change a plain body.
+                if value != UInt8(ascii: "\r") { out.emit(value, i) }
+                i = next
                 continue
             }
             if let quote, c == quote {
@@ -182,6 +191,29 @@ package enum PEMNormalizer {
             steps += 1
         }
         return nil
+    }
+
+    /// The ASCII character an XML/HTML numeric character reference at `at`
+    /// stands for (`&#10;`, `&#x0A;`), and the offset past its `;`.
+    package static func characterReference(_ input: UnsafeRawBufferPointer, at: Int, limit: Int) -> (UInt8, Int)? {
+        guard at + 3 < limit, input[at + 1] == UInt8(ascii: "#") else { return nil }
+        let hex = input[at + 2] | 0x20 == UInt8(ascii: "x")
+        var i = at + (hex ? 3 : 2)
+        var value = 0
+        let digitsStart = i
+        while i < limit, i - digitsStart < 6 {
+            let c = input[i]
+            if hex, let digit = PastedText.hexDigit(c) {
+                value = value << 4 | Int(digit)
+            } else if !hex, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) {
+                value = value * 10 + Int(c - 48)
+            } else {
+                break
+            }
+            i += 1
+        }
+        guard i > digitsStart, i < limit, input[i] == UInt8(ascii: ";"), value < 0x80 else { return nil }
+        return (UInt8(value), i + 1)
     }
 
     private static func hexValue(_ input: UnsafeRawBufferPointer, _ at: Int, _ count: Int) -> Int? {

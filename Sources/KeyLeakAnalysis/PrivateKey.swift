@@ -36,15 +36,63 @@ package enum PrivateKey {
             .map { var f = $0; f.declaredAlgorithm = declared.algorithm; return f }
     }
 
-    /// A DER private key (PKCS#8, PKCS#1, SEC1, DSA) that OpenSSL opens.
+    /// A DER private key (PKCS#8, PKCS#1, SEC1, DSA) that OpenSSL opens; also
+    /// a whole key in python-jose's malformed PKCS#8, and a well-formed
+    /// PrivateKeyInfo of an algorithm OpenSSL cannot read.
     package static func analyze(der: [UInt8]) -> KeyFacts? {
+        if let inner = legacyJoseRSAKey(der) {
+            return analyze(der: inner).map { facts in
+                var facts = facts
+                facts.format = .pkcs8
+                facts.malformed = true
+                return facts
+            }
+        }
         // NOTE: OpenSSL's decoders are costly (locks, name lookups); most
         // candidates (certificates, other base64) fail this cheap shape check first.
         guard let format = structure(der), let outer = DER.read(der, at: 0), !outer.truncated else { return nil }
         return ParsedKeyCache.shared.facts(for: der) { der in
-            guard let key = OpenSSLKey.privateKey(der: der), let identity = Fingerprint(key: key) else { return nil }
+            guard let key = OpenSSLKey.privateKey(der: der), let identity = Fingerprint(key: key) else {
+                return format == .pkcs8 ? unreadablePrivateKeyInfo(der) : nil
+            }
             return KeyFacts(format: format, identity: identity)
         }
+    }
+
+    /// The RSAPrivateKey inside the PKCS#8 that python-jose's rsa backend wrote
+    /// before 3.3: a fixed header (with an outer length that is often wrong) and
+    /// the PKCS#1 key right after the algorithm, where an OCTET STRING should wrap it.
+    package static func legacyJoseRSAKey(_ der: [UInt8]) -> [UInt8]? {
+        guard der.count > 64, let outer = DER.read(der, at: 0), outer.tag == 0x30,
+              let version = DER.read(der, at: outer.value.lowerBound), version.tag == 0x02, !version.truncated,
+              let algorithm = DER.read(der, at: version.end), algorithm.tag == 0x30, !algorithm.truncated,
+              let oid = DER.read(der, at: algorithm.value.lowerBound), oid.tag == 0x06, !oid.truncated,
+              KeyAlgorithmOID.dotted(der[oid.value]) == "1.2.840.113549.1.1.1",
+              let inner = DER.read(der, at: algorithm.end), inner.tag == 0x30, !inner.truncated else { return nil }
+        return Array(der[algorithm.end..<inner.end])
+    }
+
+    /// Facts of a well-formed PrivateKeyInfo (version, algorithm, a private key
+    /// of 16 bytes or more, optional attributes and public key, nothing else)
+    /// whose algorithm OpenSSL cannot read; nil for anything else, and for the
+    /// algorithms OpenSSL always reads (such a key is damaged).
+    package static func unreadablePrivateKeyInfo(_ der: [UInt8]) -> KeyFacts? {
+        guard let outer = DER.read(der, at: 0), outer.tag == 0x30, !outer.truncated, outer.end == der.count else { return nil }
+        let fields = DER.children(der, of: outer)
+        guard (3...5).contains(fields.count), fields.last?.end == outer.end, !fields.contains(where: \.truncated),
+              fields[0].tag == 0x02, fields[0].value.count == 1, der[fields[0].value.lowerBound] <= 1,
+              fields[1].tag == 0x30, let oid = DER.read(der, at: fields[1].value.lowerBound), oid.tag == 0x06, !oid.truncated,
+              oid.end <= fields[1].end, let dotted = KeyAlgorithmOID.dotted(der[oid.value]),
+              !KeyAlgorithmOID.readable.contains(dotted),
+              fields[2].tag == 0x04, fields[2].value.count >= 16,
+              fields.dropFirst(3).allSatisfy({ [0xa0, 0xa1, 0x81].contains($0.tag) }) else { return nil }
+        let parameters = oid.end < fields[1].end ? DER.read(der, at: oid.end) : nil
+        var name = KeyAlgorithmOID.name(dotted) ?? "OID \(dotted)"
+        if dotted == KeyAlgorithmOID.ecPublicKey, parameters?.tag == 0x30 { name = "EC (explicit parameters)" }
+        var facts = KeyFacts(format: .pkcs8, declaredAlgorithm: name)
+        facts.algorithmOID = dotted
+        facts.derSHA256 = "SHA256:" + Base64.encode(Digest.sha256(der), padded: false)
+        return facts
     }
 
     /// The block as plain PEM again (armour, headers, body wrapped at 64), for OpenSSL's PEM reader.

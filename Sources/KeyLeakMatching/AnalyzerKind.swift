@@ -7,8 +7,10 @@ public enum AnalyzerKind: String, Sendable, CaseIterable, Hashable {
     case putty
     /// A whole PEM file base64-encoded once more (`LS0tLS1CRUdJTi…`).
     case base64PEM = "base64-pem"
-    /// A private key's DER in base64 with no armour (`MII…`).
+    /// A private key's DER in base64 with no armour (`MII…`), on one line or several.
     case der
+    /// A private key's DER as hex digits (`308204a4020100…`).
+    case hexDER = "hex-der"
     /// Oracle's `OCI_API_KEY` line on its own.
     case ociMarker = "oci-marker"
     /// OCI settings: config profiles, Terraform, `OCI_CLI_*` variables.

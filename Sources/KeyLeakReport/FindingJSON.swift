@@ -52,9 +52,13 @@ package enum FindingJSON {
     }
 
     private static func keyFields(_ key: KeyFacts?, fingerprint: String?) -> [(String, JSONWriter.Value)] {
+        // NOTE: `test_key`, `malformed` and `algorithm_oid` are written only when
+        // set, so that every other finding's object (and the golden reports)
+        // stays as it was. A key OpenSSL cannot read has no SSH fingerprint:
+        // `sha256` then holds the SHA-256 of its DER.
         [
             ("fingerprint", .optional(fingerprint)),
-            ("sha256", .optional(key?.identity?.sha256)),
+            ("sha256", .optional(key?.identity?.sha256 ?? key?.derSHA256)),
             ("key_type", .optional(key?.algorithm)),
             ("key_bits", .optional(key?.identity?.bits)),
             ("key_curve", .optional(key?.identity?.curve)),
@@ -63,7 +67,8 @@ package enum FindingJSON {
             ("encrypted", .bool(key?.encrypted ?? false)),
             ("decrypted", .bool(key?.decrypted ?? false)),
             ("truncated", .bool(key?.truncated ?? false)),
-        ]
+        ] + (key?.testArmour == true ? [("test_key", .bool(true))] : []) + (key?.malformed == true ? [("malformed", .bool(true))] : [])
+            + (key?.algorithmOID.map { [("algorithm_oid", .string($0))] } ?? [])
     }
 
     private static func ociValue(_ o: OCIIdentity) -> JSONWriter.Value {
@@ -165,6 +170,10 @@ package enum FindingJSON {
         var facts = KeyFacts(format: format, encrypted: o["encrypted"] as? Bool ?? false, truncated: o["truncated"] as? Bool ?? false,
                              identity: identity, declaredAlgorithm: identity == nil ? o["key_type"] as? String : nil)
         facts.decrypted = o["decrypted"] as? Bool ?? false
+        facts.testArmour = o["test_key"] as? Bool ?? false
+        facts.malformed = o["malformed"] as? Bool ?? false
+        facts.algorithmOID = o["algorithm_oid"] as? String
+        if identity == nil { facts.derSHA256 = o["sha256"] as? String }
         facts.encoding = (o["key_encoding"] as? String).flatMap(KeyEncoding.init(rawValue:)) ?? .armoured
         return facts
     }

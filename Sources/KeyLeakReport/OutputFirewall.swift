@@ -96,11 +96,12 @@ public struct OutputFirewall: Sendable {
     }
 
     /// False when `bytes` cannot hold what the key rules find: no armour
-    /// (`-----BEGIN`, `---- BEGIN`), no PuTTY header, no base64-encoded PEM
-    /// (`LS0tLS1CRUdJTi`) and no base64 run of 40 characters (a bare DER key's
-    /// shortest match). `OutputFirewallTests` holds it to every key rule's examples.
+    /// (`-----BEGIN`, `---- BEGIN`, or in UTF-16), no PuTTY header, no
+    /// base64-encoded PEM (`LS0tLS1CRUdJTi`) and no base64 run of 40 characters
+    /// (a bare DER key's shortest match, and hex DER's). `OutputFirewallTests`
+    /// holds it to every key rule's examples.
     static func mayHoldKey(_ bytes: [UInt8]) -> Bool {
-        for literal in ["-----BEGIN", "---- BEGIN", "PuTTY-User-Key-File-", "LS0tLS1CRUdJTi"]
+        for literal in ["-----BEGIN", "---- BEGIN", "-\u{0}B\u{0}E\u{0}G\u{0}I\u{0}N", "PuTTY-User-Key-File-", "LS0tLS1CRUdJTi"]
         where ByteSearch.find(Array(literal.utf8), in: bytes) != nil {
             return true
         }
@@ -108,7 +109,7 @@ public struct OutputFirewall: Sendable {
     }
 
     /// Analyzers of the rules pass 2 runs: those that find private keys in text.
-    static let keyAnalyzers: Set<AnalyzerKind> = [.pem, .putty, .base64PEM, .der]
+    static let keyAnalyzers: Set<AnalyzerKind> = [.pem, .putty, .base64PEM, .der, .hexDER]
 
     /// keyleak's embedded rules that find private keys in text, for pass 2;
     /// the others (OCI settings, the marker line, whole binary files) are

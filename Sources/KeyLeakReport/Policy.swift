@@ -47,6 +47,7 @@ public struct Policy: Sendable {
             // A key linked to OCI settings, or registered and active, is an OCI API key
             // whatever else is true of it.
             if linked || knownActive { return .critical }
+            if key.testArmour { return .low }
             if key.truncated { return .medium }
             if key.encrypted && !key.decrypted {
                 // What `oci setup keys --passphrase` writes: a known OCI API key behind one pass phrase.
@@ -90,9 +91,14 @@ public struct Policy: Sendable {
             case .armoured: break
             case .base64PEM: text += ", base64-encoded PEM"
             case .bareDER: text += ", base64 DER without armour"
+            case .hexDER: text += ", hex-encoded DER"
             case .binaryDER: text += ", binary DER file"
             case .pkcs12: text += ", in a PKCS#12 container that opens without a password"
             }
+            if key.testArmour { text += ", in disguised test armour (TESTING KEY): a test key" }
+            if key.malformed { text += ", in a malformed PKCS#8 (its RSAPrivateKey not wrapped, as old python-jose wrote it)" }
+            if let oid = key.algorithmOID { text += ", an algorithm OpenSSL cannot read (OID \(oid))" }
+            if let digest = key.derSHA256 { text += ", identified by the SHA-256 of its DER \(digest)" }
             if f.ociMarker { text += ", marked as an OCI API key (OCI_API_KEY line)" }
             if let opener = f.links.openedBy {
                 text += ", opened with the pass phrase of \(opener.name) in \(opener.reference.path)"
