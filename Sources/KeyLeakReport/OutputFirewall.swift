@@ -149,7 +149,10 @@ public struct OutputFirewall: Sendable {
             }
         }
         var runs = OutputFirewall.randomRuns(in: out)
-        if OutputFirewall.mayHoldKey(out), let ruleSet = rules.ruleSet {
+        // NOTE: pass 2 only ever redacts body-like runs inside keys: with no
+        // body-like run anywhere (a report's previews stop after four
+        // characters) it would find nothing, and the analysis is skipped.
+        if OutputFirewall.mayHoldKey(out), OutputFirewall.hasBodyLikeRun(out), let ruleSet = rules.ruleSet {
             runs += OutputFirewall.keyBodyRuns(in: out, ruleSet: ruleSet)
         }
         if !runs.isEmpty {
@@ -177,6 +180,15 @@ public struct OutputFirewall: Sendable {
         out += bytes[position...]
         bytes = out
         return true
+    }
+
+    /// True when `bytes` holds a run pass 2 could redact: `minimumBodyRun` or
+    /// more base64 characters that look like a key's body and are no
+    /// `SHA256:` fingerprint.
+    static func hasBodyLikeRun(_ bytes: [UInt8]) -> Bool {
+        base64Runs(in: bytes, within: 0..<bytes.count).contains {
+            $0.count >= minimumBodyRun && !isSHA256Digest(at: $0.lowerBound, in: bytes) && looksLikeBody(bytes[$0])
+        }
     }
 
     /// Pass 2: the body runs of every key keyleak's scanner finds in `bytes`
