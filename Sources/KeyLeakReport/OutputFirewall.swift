@@ -194,19 +194,42 @@ public struct OutputFirewall: Sendable {
     /// Pass 2: the body runs of every key keyleak's scanner finds in `bytes`
     /// (parsed, encrypted or truncated).
     static func keyBodyRuns(in bytes: [UInt8], ruleSet: RuleSet) -> [Range<Int>] {
+        // NOTE: only the surroundings of body-like runs are analysed (a key's
+        // armour stands within `windowBefore` bytes of its first body line),
+        // so a report's many short previews cost no analysis far past them.
+        let candidates = base64Runs(in: bytes, within: 0..<bytes.count).filter {
+            $0.count >= minimumBodyRun && !isSHA256Digest(at: $0.lowerBound, in: bytes) && looksLikeBody(bytes[$0])
+        }
+        var windows: [Range<Int>] = []
+        for run in candidates {
+            let window = max(0, run.lowerBound - windowBefore)..<min(bytes.count, run.upperBound + windowAfter)
+            if let last = windows.last, window.lowerBound <= last.upperBound {
+                windows[windows.count - 1] = last.lowerBound..<max(last.upperBound, window.upperBound)
+            } else {
+                windows.append(window)
+            }
+        }
         // NOTE: inline `keyleak:allow` comments are not honoured here: text in a
         // report cannot vouch for itself.
-        let findings = BlobScanner(ruleSet: ruleSet, allowInline: false).scan(path: "", bytes: bytes)
+        let scanner = BlobScanner(ruleSet: ruleSet, allowInline: false)
         var runs: [Range<Int>] = []
-        for finding in findings where finding.key != nil {
-            let start = min(max(finding.startOffset, 0), bytes.count)
-            let end = min(max(finding.endOffset, start), bytes.count)
-            runs += base64Runs(in: bytes, within: start..<end).filter {
-                $0.count >= minimumBodyRun && !isSHA256Digest(at: $0.lowerBound, in: bytes) && looksLikeBody(bytes[$0])
+        for window in windows {
+            for finding in scanner.scan(path: "", bytes: Array(bytes[window])) where finding.key != nil {
+                let start = window.lowerBound + min(max(finding.startOffset, 0), window.count)
+                let end = window.lowerBound + min(max(finding.endOffset, finding.startOffset, 0), window.count)
+                runs += base64Runs(in: bytes, within: start..<end).filter {
+                    $0.count >= minimumBodyRun && !isSHA256Digest(at: $0.lowerBound, in: bytes) && looksLikeBody(bytes[$0])
+                }
             }
         }
         return runs
     }
+
+    /// Bytes before a body-like run that pass 2 analyses with it (room for the
+    /// armour and headers of a PEM block, a PuTTY file's header and public lines).
+    static let windowBefore = 320
+    /// Bytes after a body-like run that pass 2 analyses with it (the END armour, the marker).
+    static let windowAfter = 320
 
     /// Pass 3: every run of `minimumRun` or more base64 characters that looks
     /// random, except a `SHA256:` fingerprint's digest.
