@@ -180,6 +180,10 @@ if have("gpg"):
         lookalikes.append("pgp/public.asc")
     except subprocess.CalledProcessError:
         pass
+    finally:
+        # The agent gpg started removes its own sockets when it exits: stop it
+        # before the folder is deleted, or the two race over the same files.
+        subprocess.run(["gpgconf", "--homedir", home, "--kill", "all"], capture_output=True)
 
 # --- embeddings of one RSA key ------------------------------------------------
 body_lines = rsa1.strip().splitlines()
@@ -364,7 +368,11 @@ for rel, data in form_look.items():
     write(rel, data)
     lookalikes.append(rel)
 
-shutil.rmtree(keys_dir)
+# NOTE: a file vanishing while the tree is deleted (a gpg socket) is no
+# failure; a second pass removes whatever the first left.
+shutil.rmtree(keys_dir, ignore_errors=True)
+if os.path.exists(keys_dir):
+    shutil.rmtree(keys_dir)
 with open(os.path.join(out, "expected.json"), "w") as f:
     json.dump({"findings": expected, "lookalikes": lookalikes}, f, indent=1)
 print(f"{len(expected)} keys, {len(lookalikes)} look-alikes in {out}")
