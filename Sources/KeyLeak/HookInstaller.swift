@@ -17,6 +17,8 @@ public struct HookInstaller {
     public enum Outcome: Equatable, Sendable {
         case installed, alreadyInstalled, installedChaining, replaced
         case uninstalled, restoredPrevious
+        /// keyleak's lines were added to husky's `.husky/pre-commit` (or removed from it).
+        case addedToHusky, removedFromHusky
     }
 
     package let git: GitCommand
@@ -45,9 +47,63 @@ public struct HookInstaller {
         return path
     }
 
-    /// Installs the pre-commit hook running `binary`, keeping and chaining a hook already there (unless `force`).
+    /// The user's husky script (`.husky/pre-commit`) when `directory` is the
+    /// folder husky points `core.hooksPath` at (`.husky/_`, holding husky's
+    /// `h` runner in v9 or `husky.sh` in v8), else nil.
+    /// NOTE: husky's stubs find the user's script by their own file name, so
+    /// a stub kept under another name runs nothing: keyleak joins the user's
+    /// script instead of replacing the stub.
+    static func huskyScript(hooksDirectory directory: String) -> String? {
+        let fm = FileManager.default
+        guard (directory as NSString).lastPathComponent == "_",
+              fm.fileExists(atPath: directory + "/h") || fm.fileExists(atPath: directory + "/husky.sh") else { return nil }
+        return (directory as NSString).deletingLastPathComponent + "/pre-commit"
+    }
+
+    /// The lines keyleak adds to a husky script: a marked comment, then the scan.
+    static func huskyLines(binary: String) -> String {
+        let quoted = "'" + binary.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        return "# \(signature): the commit is stopped when it records a private key (keyleak hook uninstall removes these two lines)\n"
+            + "\(quoted) scan --staged\n"
+    }
+
+    /// A hook manager keyleak cannot join by itself (lefthook, the pre-commit
+    /// framework), with how to add keyleak to it; nil when there is none.
+    func otherManager(hook: String) -> String? {
+        let existing = FileManager.default.contents(atPath: hook).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        if existing.contains("pre-commit.com") {
+            return "\(hook) belongs to the pre-commit framework: add the keyleak hook to .pre-commit-config.yaml instead (see README)"
+        }
+        let top = (try? git.text(["rev-parse", "--show-toplevel"])) ?? git.directory
+        let lefthook = ["lefthook.yml", ".lefthook.yml", "lefthook.yaml", ".lefthook.yaml"].contains {
+            FileManager.default.fileExists(atPath: top + "/" + $0)
+        }
+        if existing.contains("lefthook") || lefthook {
+            return "\(hook) belongs to lefthook: add `keyleak scan --staged` under pre-commit: commands: in lefthook.yml instead"
+        }
+        return nil
+    }
+
+    /// Installs the pre-commit hook running `binary`, keeping and chaining a
+    /// hook already there (unless `force`). In a husky repository keyleak's
+    /// lines join the user's `.husky/pre-commit`; with lefthook or the
+    /// pre-commit framework it refuses (unless `force`) and says how to add it there.
     public func install(binary: String, force: Bool) throws -> (Outcome, String) {
         let directory = try hooksDirectory()
+        if let husky = HookInstaller.huskyScript(hooksDirectory: directory) {
+            let existing = FileManager.default.contents(atPath: husky).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            let lines = HookInstaller.huskyLines(binary: binary)
+            if existing.contains(lines) { return (.alreadyInstalled, husky) }
+            var updated = HookInstaller.removingHuskyLines(existing)
+            if !updated.isEmpty, !updated.hasSuffix("\n") { updated += "\n" }
+            updated += lines
+            try Data(updated.utf8).write(to: URL(fileURLWithPath: husky))
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: husky)
+            return (.addedToHusky, husky)
+        }
+        if !force, let manager = otherManager(hook: directory + "/pre-commit") {
+            throw ScanError.hook(manager + " (or use --force to replace the hook)")
+        }
         let fm = FileManager.default
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let hook = directory + "/pre-commit"
@@ -73,9 +129,26 @@ public struct HookInstaller {
         return (outcome, hook)
     }
 
-    /// Removes keyleak's hook and puts back the one it replaced.
+    /// `text` without the two lines `huskyLines` adds (whatever binary they name).
+    static func removingHuskyLines(_ text: String) -> String {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        while let marker = lines.firstIndex(where: { $0.hasPrefix("# " + signature) }) {
+            lines.removeSubrange(marker...min(marker + 1, lines.count - 1))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Removes keyleak's hook and puts back the one it replaced (in a husky
+    /// repository: removes keyleak's lines from `.husky/pre-commit`).
     public func uninstall() throws -> (Outcome, String) {
         let directory = try hooksDirectory()
+        if let husky = HookInstaller.huskyScript(hooksDirectory: directory) {
+            let existing = FileManager.default.contents(atPath: husky).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            let updated = HookInstaller.removingHuskyLines(existing)
+            guard updated != existing else { throw ScanError.hook("\(husky) holds no keyleak lines: nothing to uninstall") }
+            try Data(updated.utf8).write(to: URL(fileURLWithPath: husky))
+            return (.removedFromHusky, husky)
+        }
         let fm = FileManager.default
         let hook = directory + "/pre-commit"
         let previous = directory + "/" + HookInstaller.previousName

@@ -31,6 +31,7 @@ struct HookCommand: ParsableCommand {
             case .alreadyInstalled: "keyleak's pre-commit hook is already installed: \(shown)"
             case .installedChaining: "installed \(shown); the previous hook was kept as \(HookInstaller.previousName) and runs first"
             case .replaced: "replaced the existing hook with keyleak's: \(shown)"
+            case .addedToHusky: "added keyleak to husky's \(shown); husky runs it with the rest of your pre-commit script"
             default: "installed \(shown)"
             }
             try exitingOnFailure { try Output.line(message) }
@@ -46,7 +47,12 @@ struct HookCommand: ParsableCommand {
             let (outcome, path) = try exitingOnFailure { try HookInstaller(repository: repo).uninstall() }
             let shown = TerminalText.escape(path)
             try exitingOnFailure {
-                try Output.line(outcome == .restoredPrevious ? "removed keyleak's hook and restored the previous one: \(shown)" : "removed \(shown)")
+                let message = switch outcome {
+                case .restoredPrevious: "removed keyleak's hook and restored the previous one: \(shown)"
+                case .removedFromHusky: "removed keyleak's lines from \(shown)"
+                default: "removed \(shown)"
+                }
+                try Output.line(message)
             }
         }
     }
