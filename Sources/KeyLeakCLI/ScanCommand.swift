@@ -140,8 +140,27 @@ struct ScanCommand: ParsableCommand {
             printError(verdict.line)
             if verdict.exitCode != 0 { throw ExitCode(verdict.exitCode) }
         }
+        if staged, !report.quiet, result.count(atOrAbove: plan.failOn) > 0 {
+            // NOTE: said by the scan itself, not only by hooks/pre-commit, so that
+            // it reaches the user through husky and the pre-commit framework too.
+            Output.usage(ScanCommand.stagedAdvice)
+        }
         if result.count(atOrAbove: plan.failOn) > 0 || plan.failsAsIncomplete(result) { throw ExitCode(1) }
     }
+
+    /// What to do when `--staged` finds a key: how to take the file out of the
+    /// commit, and how to get past a false positive.
+    static let stagedAdvice = """
+
+        keyleak: this commit would record the key(s) or credential(s) above.
+          Take a file out of the commit (it stays in your working tree):
+              git rm --cached PATH          (or, after the first commit: git restore --staged PATH)
+          then add it to .gitignore. A key that was ever pushed or shared must be rotated.
+          A false positive, such as a test fixture? Put a `keyleak:allow` comment on
+          its line (or the line before a key block), or commit once without the check:
+              git commit --no-verify
+
+        """
 
     private func render(_ result: ScanReport, rules: [Rule]) -> String {
         switch report.format {

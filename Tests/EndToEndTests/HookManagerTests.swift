@@ -50,6 +50,8 @@ import TestSupport
         try repo.git("add", "deploy/key.pem")
         let blocked = try Shell.run("git", ["-C", repo.path, "commit", "-q", "-m", "key"])
         #expect(blocked.status != 0, "the key is stopped")
+        #expect(blocked.stderr.contains("git rm --cached") && blocked.stderr.contains("--no-verify"),
+                "the advice reaches the user through husky: \(blocked.stderr)")
 
         let uninstall = try repo.keyleak(["hook", "uninstall"])
         #expect(uninstall.status == 0, "\(uninstall.stderr)")
