@@ -10,16 +10,14 @@ import Synchronization
 /// errors (exit 2), never traps.
 enum Output {
     /// The firewall in force, made on first use: keyleak's embedded key rules
-    /// (whatever `--rules` or the config add or disable), plus the secrets
-    /// learnt from the scan.
+    /// (whatever `--rules` or the config add or disable; compiled only for an
+    /// output that could hold a key), plus the secrets learnt from the scan.
     private static let firewall = Mutex<OutputFirewall?>(nil)
 
     /// The firewall, made on first use.
     private static func current() -> OutputFirewall {
         firewall.withLock { value -> OutputFirewall in
             if let value { return value }
-            // NOTE: the embedded rules are compiled into the binary; should they
-            // not load, the firewall still runs its passes that need no rules.
             let made = OutputFirewall()
             value = made
             return made

@@ -101,11 +101,16 @@ public struct OutputFirewall: Sendable {
     /// (a bare DER key's shortest match, and hex DER's). `OutputFirewallTests`
     /// holds it to every key rule's examples.
     static func mayHoldKey(_ bytes: [UInt8]) -> Bool {
+        mayHoldKey(bytes, runs: base64Runs(in: bytes, within: 0..<bytes.count))
+    }
+
+    /// `mayHoldKey` for `bytes` whose base64 runs are `runs`.
+    static func mayHoldKey(_ bytes: [UInt8], runs: [Range<Int>]) -> Bool {
         for literal in ["-----BEGIN", "---- BEGIN", "-\u{0}B\u{0}E\u{0}G\u{0}I\u{0}N", "PuTTY-User-Key-File-", "LS0tLS1CRUdJTi"]
         where ByteSearch.find(Array(literal.utf8), in: bytes) != nil {
             return true
         }
-        return base64Runs(in: bytes, within: 0..<bytes.count).contains { $0.count >= minimumRun }
+        return runs.contains { $0.count >= minimumRun }
     }
 
     /// Analyzers of the rules pass 2 runs: those that find private keys in text.
@@ -148,12 +153,15 @@ public struct OutputFirewall: Sendable {
                 redacted = OutputFirewall.replaceAll(Array(form.utf8), in: &out) || redacted
             }
         }
-        var runs = OutputFirewall.randomRuns(in: out)
+        // Every base64 run of the text, found once for passes 2 and 3.
+        let all = OutputFirewall.base64Runs(in: out, within: 0..<out.count)
+        var runs = OutputFirewall.randomRuns(all, in: out)
         // NOTE: pass 2 only ever redacts body-like runs inside keys: with no
         // body-like run anywhere (a report's previews stop after four
         // characters) it would find nothing, and the analysis is skipped.
-        if OutputFirewall.mayHoldKey(out), OutputFirewall.hasBodyLikeRun(out), let ruleSet = rules.ruleSet {
-            runs += OutputFirewall.keyBodyRuns(in: out, ruleSet: ruleSet)
+        let bodyLike = OutputFirewall.bodyLikeRuns(all, in: out)
+        if !bodyLike.isEmpty, OutputFirewall.mayHoldKey(out, runs: all), let ruleSet = rules.ruleSet {
+            runs += OutputFirewall.keyBodyRuns(around: bodyLike, in: out, ruleSet: ruleSet)
         }
         if !runs.isEmpty {
             out = OutputFirewall.replace(OutputFirewall.collapse(runs, in: out), in: out)
@@ -182,24 +190,20 @@ public struct OutputFirewall: Sendable {
         return true
     }
 
-    /// True when `bytes` holds a run pass 2 could redact: `minimumBodyRun` or
-    /// more base64 characters that look like a key's body and are no
-    /// `SHA256:` fingerprint.
-    static func hasBodyLikeRun(_ bytes: [UInt8]) -> Bool {
-        base64Runs(in: bytes, within: 0..<bytes.count).contains {
-            $0.count >= minimumBodyRun && !isSHA256Digest(at: $0.lowerBound, in: bytes) && looksLikeBody(bytes[$0])
-        }
+    /// The runs among `runs` (base64 runs of `bytes`) that pass 2 redacts
+    /// inside a key: `minimumBodyRun` or more characters that look like a
+    /// key's body and are no `SHA256:` fingerprint.
+    static func bodyLikeRuns(_ runs: [Range<Int>], in bytes: [UInt8]) -> [Range<Int>] {
+        runs.filter { $0.count >= minimumBodyRun && !isSHA256Digest(at: $0.lowerBound, in: bytes) && looksLikeBody(bytes[$0]) }
     }
 
     /// Pass 2: the body runs of every key keyleak's scanner finds in `bytes`
     /// (parsed, encrypted or truncated).
-    static func keyBodyRuns(in bytes: [UInt8], ruleSet: RuleSet) -> [Range<Int>] {
-        // NOTE: only the surroundings of body-like runs are analysed (a key's
-        // armour stands within `windowBefore` bytes of its first body line),
-        // so a report's many short previews cost no analysis far past them.
-        let candidates = base64Runs(in: bytes, within: 0..<bytes.count).filter {
-            $0.count >= minimumBodyRun && !isSHA256Digest(at: $0.lowerBound, in: bytes) && looksLikeBody(bytes[$0])
-        }
+    static func keyBodyRuns(around candidates: [Range<Int>], in bytes: [UInt8], ruleSet: RuleSet) -> [Range<Int>] {
+        // NOTE: only the surroundings of body-like runs (`candidates`) are
+        // analysed (a key's armour stands within `windowBefore` bytes of its
+        // first body line), so a report's many short previews cost no analysis
+        // far past them.
         var windows: [Range<Int>] = []
         for run in candidates {
             let window = max(0, run.lowerBound - windowBefore)..<min(bytes.count, run.upperBound + windowAfter)
@@ -217,9 +221,7 @@ public struct OutputFirewall: Sendable {
             for finding in scanner.scan(path: "", bytes: Array(bytes[window])) where finding.key != nil {
                 let start = window.lowerBound + min(max(finding.startOffset, 0), window.count)
                 let end = window.lowerBound + min(max(finding.endOffset, finding.startOffset, 0), window.count)
-                runs += base64Runs(in: bytes, within: start..<end).filter {
-                    $0.count >= minimumBodyRun && !isSHA256Digest(at: $0.lowerBound, in: bytes) && looksLikeBody(bytes[$0])
-                }
+                runs += bodyLikeRuns(base64Runs(in: bytes, within: start..<end), in: bytes)
             }
         }
         return runs
@@ -231,12 +233,11 @@ public struct OutputFirewall: Sendable {
     /// Bytes after a body-like run that pass 2 analyses with it (the END armour, the marker).
     static let windowAfter = 320
 
-    /// Pass 3: every run of `minimumRun` or more base64 characters that looks
-    /// random, except a `SHA256:` fingerprint's digest.
-    static func randomRuns(in bytes: [UInt8]) -> [Range<Int>] {
-        base64Runs(in: bytes, within: 0..<bytes.count).filter {
-            $0.count >= minimumRun && !isSHA256Digest(at: $0.lowerBound, in: bytes) && looksRandom(bytes[$0])
-        }
+    /// Pass 3: among `runs` (base64 runs of `bytes`), every run of
+    /// `minimumRun` or more characters that looks random, except a `SHA256:`
+    /// fingerprint's digest.
+    static func randomRuns(_ runs: [Range<Int>], in bytes: [UInt8]) -> [Range<Int>] {
+        runs.filter { $0.count >= minimumRun && !isSHA256Digest(at: $0.lowerBound, in: bytes) && looksRandom(bytes[$0]) }
     }
 
     /// The maximal runs of base64 alphabet characters (`=` padding included)
