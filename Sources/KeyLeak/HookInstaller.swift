@@ -32,8 +32,7 @@ public struct HookInstaller {
     public static func script(binary: String) -> String {
         let template = EmbeddedRules.files.first { $0.name == "hooks/pre-commit" }
             .map { String(decoding: Data(base64Encoded: $0.base64) ?? Data(), as: UTF8.self) } ?? ""
-        let quoted = "'" + binary.replacingOccurrences(of: "'", with: "'\\''") + "'"
-        return template.replacingOccurrences(of: "KEYLEAK=${KEYLEAK:-keyleak}", with: "KEYLEAK=${KEYLEAK:-\(quoted)}")
+        return template.replacingOccurrences(of: "KEYLEAK=${KEYLEAK:-keyleak}", with: "KEYLEAK=${KEYLEAK:-\(shellQuoted(binary))}")
     }
 
     /// The repository's hooks directory (absolute).
@@ -60,11 +59,15 @@ public struct HookInstaller {
         return (directory as NSString).deletingLastPathComponent + "/pre-commit"
     }
 
+    /// `text` as one POSIX shell word: single-quoted, its own quotes escaped.
+    static func shellQuoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
     /// The lines keyleak adds to a husky script: a marked comment, then the scan.
     static func huskyLines(binary: String) -> String {
-        let quoted = "'" + binary.replacingOccurrences(of: "'", with: "'\\''") + "'"
         return "# \(signature): the commit is stopped when it records a private key (keyleak hook uninstall removes these two lines)\n"
-            + "\(quoted) scan --staged\n"
+            + "\(shellQuoted(binary)) scan --staged\n"
     }
 
     /// A hook manager keyleak cannot join by itself (lefthook, the pre-commit

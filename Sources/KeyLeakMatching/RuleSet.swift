@@ -19,9 +19,6 @@ public final class RuleSet: Sendable {
     /// The enabled rule of each derived analyzer (absent when disabled).
     public let derivedRules: [AnalyzerKind: Rule]
 
-    /// The rule with `id`, if it is enabled.
-    public func rule(id: String) -> Rule? { rules.first { $0.id == id } }
-
     /// A rule file that cannot be used, naming the file (and line where known).
     public enum LoadError: Error, CustomStringConvertible {
         case unreadable(path: String, reason: String)

@@ -11,8 +11,9 @@ public enum SARIFReporter {
     /// The report as one SARIF log; `rules` are those the scan ran with (those used are listed).
     public static func render(_ report: ScanReport, rules: [Rule]) -> String {
         let used = Set(report.findings.map(\.rule))
-        var ruleList = rules.filter { used.contains($0.id) }.map(rule)
-        var ids = rules.filter { used.contains($0.id) }.map(\.id)
+        let known = rules.filter { used.contains($0.id) }
+        var ruleList = known.map(rule)
+        var ids = known.map(\.id)
         // A rule the run does not know (a custom rule in a merged report) still gets an entry.
         for id in used.subtracting(ids).sorted() {
             ruleList.append(.object([("id", .string(id)), ("shortDescription", .object([("text", .string(id))]))]))
