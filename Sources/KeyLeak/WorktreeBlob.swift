@@ -70,6 +70,6 @@ package enum WorktreeBlob {
         case 64: digest = Digest.sha256(object)
         default: return nil
         }
-        return digest.map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(digest)
     }
 }

@@ -277,7 +277,7 @@ package struct Analyzer {
 
     /// First 16 bytes of SHA-256, hex: enough to tell secrets apart, reveals nothing.
     package static func hash(_ bytes: [UInt8]) -> String {
-        Digest.sha256(bytes).prefix(16).map { String($0, radix: 16).leftPadded(2) }.joined()
+        Hex.encode(Digest.sha256(bytes).prefix(16))
     }
 
     /// `-----BEGIN RSA PRIVATE KEY-----MIIE…`

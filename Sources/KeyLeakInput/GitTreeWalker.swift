@@ -14,9 +14,7 @@ package final class GitTreeWalker {
     /// A walker in the repository at `directory`, looking for the blob ids `wanted`.
     package init(directory: String, wanted: Set<String>) throws {
         cat = try GitCatFile(directory: directory)
-        wantedRaw = Set(wanted.map { id in
-            stride(from: 0, to: id.utf8.count - 1, by: 2).compactMap { UInt8(String(Array(id)[$0...$0 + 1]), radix: 16) }
-        })
+        wantedRaw = Set(wanted.map { Hex.decode($0.utf8) })
     }
 
     /// Every path (bytes, from the top of the tree) of a wanted blob in the
@@ -108,24 +106,12 @@ package final class GitTreeWalker {
             let raw = body[(nul + 1)..<(nul + 1 + idLength)]
             i = nul + 1 + idLength
             if mode.elementsEqual("40000".utf8) {
-                out.subtrees.append((Array(body[(space + 1)..<nul]), GitTreeWalker.hex(raw)))
+                out.subtrees.append((Array(body[(space + 1)..<nul]), Hex.encode(raw)))
             } else if mode.first == UInt8(ascii: "1"), mode.starts(with: "100".utf8), wantedRaw.contains(Array(raw)) {
                 // Regular and executable files; not links (120000) or submodules (160000).
-                out.blobs.append((Array(body[(space + 1)..<nul]), GitTreeWalker.hex(raw)))
+                out.blobs.append((Array(body[(space + 1)..<nul]), Hex.encode(raw)))
             }
         }
         return out
-    }
-
-    /// Lowercase hex of raw id bytes.
-    private static func hex(_ raw: ArraySlice<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(raw.count * 2)
-        for byte in raw {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -142,8 +142,7 @@ public final class RuleSet: Sendable {
     }
 
     package static func hexBytes(_ hex: String) -> [UInt8] {
-        let digits = Array(hex.utf8.filter { $0 != 32 })
-        return stride(from: 0, to: digits.count - 1, by: 2).compactMap { UInt8(String(decoding: digits[$0...$0 + 1], as: UTF8.self), radix: 16) }
+        Hex.decode(hex.utf8.filter { $0 != 32 })
     }
 
     package static func clip(_ text: String) -> String {
