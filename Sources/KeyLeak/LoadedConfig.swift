@@ -52,7 +52,7 @@ struct LoadedConfig {
                 // git is not asked for it (one process less: about 8 ms of a
                 // 30 ms hook). What is lost: the low finding for a config that
                 // `git rm` is deleting.
-                let top = WorktreeBlob.topLevel(of: request.repository) ?? request.repository
+                let top = LoadedConfig.scanRoot(request)
                 guard FileManager.default.fileExists(atPath: (top as NSString).appendingPathComponent(ConfigFile.fileName)) else {
                     return
                 }
