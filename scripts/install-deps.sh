@@ -5,7 +5,8 @@
 #   tests: openssh-client, putty-tools, gnupg, python3 (key generation at test time),
 #          python3's jsonschema (SARIF validation), libarchive-tools (bsdtar writes
 #          the 7z, ar, cpio, zstd, lz4, lzip, lzma and .Z test archives)
-# Usage: scripts/install-deps.sh [--tests]
+#   --venv: python3-venv, for scripts/oci-sdk.sh
+# Usage: scripts/install-deps.sh [--tests | --venv]
 set -eu
 packages="libpcre2-dev libssl-dev libarchive-dev pkg-config"
 # Hyperscan and its fork Vectorscan provide the same libhs; either will do.
@@ -13,6 +14,10 @@ dpkg-query -W -f='${Status}' libhyperscan-dev 2>/dev/null | grep -q "install ok 
     || packages="$packages libvectorscan-dev"
 if [ "${1:-}" = "--tests" ]; then
     packages="$packages openssh-client putty-tools gnupg python3 util-linux libarchive-tools"
+fi
+if [ "${1:-}" = "--venv" ]; then
+    # scripts/oci-sdk.sh: Debian ships python3's venv module separately.
+    packages="python3-venv"
 fi
 missing=""
 for p in $packages; do
