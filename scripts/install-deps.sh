@@ -4,7 +4,8 @@
 #          libhyperscan-dev: the same library), pkg-config
 #   tests: openssh-client, putty-tools, gnupg, python3 (key generation at test time),
 #          python3's jsonschema (SARIF validation), libarchive-tools (bsdtar writes
-#          the 7z, ar, cpio, zstd, lz4, lzip, lzma and .Z test archives)
+#          the 7z, ar, cpio, zstd, lz4, lzip, lzma and .Z test archives), a Java
+#          runtime's keytool (default-jre-headless: JKS and JCEKS test keystores)
 #   --venv: python3-venv, for scripts/oci-sdk.sh
 # Usage: scripts/install-deps.sh [--tests | --venv]
 set -eu
@@ -14,6 +15,8 @@ dpkg-query -W -f='${Status}' libhyperscan-dev 2>/dev/null | grep -q "install ok 
     || packages="$packages libvectorscan-dev"
 if [ "${1:-}" = "--tests" ]; then
     packages="$packages openssh-client putty-tools gnupg python3 util-linux libarchive-tools"
+    # Any Java runtime's keytool will do; Debian and Ubuntu both name one default-jre-headless.
+    command -v keytool >/dev/null 2>&1 || packages="$packages default-jre-headless"
 fi
 if [ "${1:-}" = "--venv" ]; then
     # scripts/oci-sdk.sh: Debian ships python3's venv module separately.

@@ -185,40 +185,14 @@ package struct Analyzer {
     package func fileStartFindings(_ rule: Rule, in view: UnsafeRawBufferPointer) -> [Finding] {
         switch rule.analyzer {
         case .keystore:
-            let kind: ContainerKind = view.count >= 4 && view[0] == 0xce ? .jceks : .jks
-            let contents = JavaKeystore.contents(view)
-            // A truststore of certificates only holds nothing secret.
-            if !contents.unreadable, contents.privateKeys == 0, contents.secretKeys == 0 { return [] }
-            var finding = Finding(rule: rule.id, analyzer: rule.analyzer, severity: rule.severity, path: "",
-                                  preview: "(binary \(kind.rawValue) keystore)", startOffset: 0, endOffset: 1)
-            finding.container = ContainerFacts(kind: kind, privateKeys: contents.privateKeys, secretKeys: contents.secretKeys,
-                                               certificates: contents.certificates, incomplete: contents.unreadable)
-            return [finding]
+            return keystoreFindings(rule, in: view)
         case .derFile, .pkcs12:
             guard let outer = DER.read(Array(view.prefix(8)), at: 0), outer.tag == 0x30 else { return [] }
             // The header's own length plus its declared content length: the whole structure.
             let total = outer.value.lowerBound + Analyzer.declaredLength(view)
             guard total <= view.count, total > 16 else { return [] }
             let der = Array(view.prefix(total))
-            if rule.analyzer == .pkcs12 {
-                guard OpenSSLKey.isPKCS12(der: der) else { return [] }
-                let keys = OpenSSLKey.pkcs12Keys(der: der, password: "") ?? OpenSSLKey.pkcs12Keys(der: der, password: nil)
-                guard let keys else {
-                    var finding = Finding(rule: rule.id, analyzer: rule.analyzer, severity: rule.severity, path: "",
-                                          preview: "(binary PKCS#12)", startOffset: 0, endOffset: 1)
-                    finding.container = ContainerFacts(kind: .pkcs12, privateKeys: nil, incomplete: true)
-                    finding.secretHash = Analyzer.hash(der)
-                    return [finding]
-                }
-                return keys.compactMap { key -> Finding? in
-                    guard let identity = Fingerprint(key: key) else { return nil }
-                    var facts = KeyFacts(format: .pkcs12, identity: identity)
-                    facts.encoding = .pkcs12
-                    var finding = keyFinding(rule, facts, marker: false, start: 0, end: 1, preview: "(binary PKCS#12)")
-                    finding.secretHash = Analyzer.hash(der)
-                    return finding
-                }
-            }
+            if rule.analyzer == .pkcs12 { return pkcs12Findings(rule, der: der) }
             if var facts = PrivateKey.analyze(der: der) {
                 facts.encoding = .binaryDER
                 var finding = keyFinding(rule, facts, marker: false, start: 0, end: total, preview: "(binary DER)")
@@ -270,7 +244,7 @@ package struct Analyzer {
         }
     }
 
-    private func keyFinding(_ rule: Rule, _ facts: KeyFacts, marker: Bool, start: Int, end: Int, preview: String) -> Finding {
+    func keyFinding(_ rule: Rule, _ facts: KeyFacts, marker: Bool, start: Int, end: Int, preview: String) -> Finding {
         Finding(rule: rule.id, analyzer: rule.analyzer, severity: rule.severity, path: "", key: facts, ociMarker: marker,
                 preview: preview, startOffset: start, endOffset: max(end, start + 1))
     }

@@ -7,6 +7,8 @@ package enum DER {
     /// One element read from DER bytes: tag, where its value lies, and whether
     /// the input ended before the length its header declared.
     package struct Element {
+        /// Offset of the element's first (tag) byte.
+        package var start: Int
         package var tag: UInt8
         /// Value range in the input.
         package var value: Range<Int>
@@ -37,9 +39,9 @@ package enum DER {
         }
         let available = bytes.count - i
         if length > available {
-            return Element(tag: tag, value: i..<bytes.count, truncated: true)
+            return Element(start: offset, tag: tag, value: i..<bytes.count, truncated: true)
         }
-        return Element(tag: tag, value: i..<(i + length), truncated: false)
+        return Element(start: offset, tag: tag, value: i..<(i + length), truncated: false)
     }
 
     /// The children of a constructed element (stops at the first malformed one).

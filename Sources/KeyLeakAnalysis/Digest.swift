@@ -18,8 +18,35 @@ package enum Digest {
 
     package static func md5(_ bytes: [UInt8]) -> [UInt8] { digest(bytes, md5Algorithm) }
     package static func sha256(_ bytes: [UInt8]) -> [UInt8] { digest(bytes, sha256Algorithm) }
-    /// Only for naming git objects (git's own choice), never for security.
+    /// For naming git objects (git's own choice) and opening Java keystores
+    /// (Sun's key protector), never for keyleak's own security.
     package static func sha1(_ bytes: [UInt8]) -> [UInt8] { digest(bytes, sha1Algorithm) }
+
+    /// `h = MD5(h ‖ suffix)`, `iterations` times from `start`: Sun's JCEKS key
+    /// derivation (PBEWithMD5AndTripleDES). One digest context serves every round.
+    package static func md5Chain(_ start: [UInt8], suffix: [UInt8], iterations: Int) -> [UInt8] {
+        guard let md = md5Algorithm.md, let context = EVP_MD_CTX_new() else { return [] }
+        defer { EVP_MD_CTX_free(context) }
+        // NOTE: 200,000 rounds a half for Java's own keys: no allocation inside the loop.
+        var h = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length = UInt32(min(start.count, h.count))
+        h.replaceSubrange(0..<Int(length), with: start.prefix(Int(length)))
+        let ok = h.withUnsafeMutableBufferPointer { state in
+            suffix.withUnsafeBufferPointer { tail in
+                for _ in 0..<iterations {
+                    guard EVP_DigestInit_ex2(context, md, nil) == 1, EVP_DigestUpdate(context, state.baseAddress, Int(length)) == 1,
+                          EVP_DigestUpdate(context, tail.baseAddress, tail.count) == 1,
+                          EVP_DigestFinal_ex(context, state.baseAddress, &length) == 1 else { return false }
+                }
+                return true
+            }
+        }
+        guard ok else {
+            ERR_clear_error()
+            return []
+        }
+        return Array(h[0..<Int(length)])
+    }
 
     private static func digest(_ bytes: [UInt8], _ algorithm: Algorithm) -> [UInt8] {
         guard let md = algorithm.md else { return [] }

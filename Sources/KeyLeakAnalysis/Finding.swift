@@ -152,26 +152,45 @@ public enum ContainerKind: String, Sendable, Hashable, CaseIterable {
     case pkcs12 = "PKCS#12"
 }
 
-/// What a container that keyleak could not open to the keys holds.
+/// What keyleak learned of a key container: what it holds, and whether one
+/// of the well-known passwords opens it. A key read from an opened container
+/// is a key finding that carries these facts too.
 public struct ContainerFacts: Sendable, Hashable {
     /// The container's kind.
     public var kind: ContainerKind
-    /// Private key entries counted (keystores); nil when unknown.
+    /// Private key entries counted (keystores; for a key finding or a locked
+    /// PKCS#12, nil); in a keystore finding, the entries no password opened.
     public var privateKeys: Int?
-    /// Secret key entries counted (JCEKS).
+    /// Secret key entries counted (JCEKS) or secret bags (PKCS#12).
     public var secretKeys: Int
-    /// Certificates counted.
+    /// Trusted certificates counted (keystores), or certificate bags (PKCS#12).
     public var certificates: Int
     /// The entries could not all be read (a cut-off store, a password).
     public var incomplete: Bool
+    /// The well-known password (`WellKnownPasswords`) that opens it; `""`
+    /// for none or the empty one. Nil: locked, or not tried.
+    public var opensWith: String?
+    /// A part the password is right for that could not be decrypted: its
+    /// algorithm as OpenSSL names it (`pbeWithSHA1And40BitRC2-CBC`).
+    public var unreadablePart: String?
+    /// Why `unreadablePart` could not be read (OpenSSL's error, and why its
+    /// legacy provider is missing when it is).
+    public var unreadableReason: String?
+    /// The length of each locked private key entry's certificate chain (keystores).
+    public var keyChains: [Int] = []
+    /// How many of the well-known passwords were tried (fewer than all when
+    /// the container's key derivation is too costly); nil when not tried.
+    public var passwordsTried: Int?
 
     /// Facts of a `kind` container.
-    public init(kind: ContainerKind, privateKeys: Int?, secretKeys: Int = 0, certificates: Int = 0, incomplete: Bool) {
+    public init(kind: ContainerKind, privateKeys: Int?, secretKeys: Int = 0, certificates: Int = 0, incomplete: Bool,
+                opensWith: String? = nil) {
         self.kind = kind
         self.privateKeys = privateKeys
         self.secretKeys = secretKeys
         self.certificates = certificates
         self.incomplete = incomplete
+        self.opensWith = opensWith
     }
 }
 

@@ -7,10 +7,23 @@ package enum JavaKeystore {
     package struct Contents: Equatable {
         package var privateKeys = 0
         package var secretKeys = 0
+        /// Trusted certificate entries (a key entry's chain is counted in `keyEntries`).
         package var certificates = 0
         /// The entries could not all be read (cut off, or a JCEKS secret key,
         /// whose serialized form is not walked): assume the worst.
         package var unreadable = false
+        /// Each private key entry read whole: where its protected key lies and
+        /// how many certificates its chain holds.
+        package var keyEntries: [KeyEntry] = []
+    }
+
+    /// A private key entry: its protected key (a DER EncryptedPrivateKeyInfo
+    /// under Sun's key protector or JCEKS PBE) and its certificate chain's length.
+    package struct KeyEntry: Equatable {
+        /// Byte range of the protected key in the store.
+        package var protectedKey: Range<Int>
+        /// Certificates in the entry's chain.
+        package var chain: Int
     }
 
     package static func contents(_ bytes: UnsafeRawBufferPointer) -> Contents {
@@ -39,10 +52,13 @@ package enum JavaKeystore {
             switch tag {
             case 1:
                 result.privateKeys += 1
-                guard skip(u32()), let chain = u32() else { result.unreadable = true; return result }
+                let keyLength = u32()
+                let keyStart = at
+                guard skip(keyLength), let keyLength, let chain = u32() else { result.unreadable = true; return result }
                 for _ in 0..<min(chain, 1000) {
                     guard skip(u16()), skip(u32()) else { result.unreadable = true; return result }
                 }
+                result.keyEntries.append(KeyEntry(protectedKey: keyStart..<keyStart + keyLength, chain: min(chain, 1000)))
             case 2:
                 result.certificates += 1
                 guard skip(u16()), skip(u32()) else { result.unreadable = true; return result }

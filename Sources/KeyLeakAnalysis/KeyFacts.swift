@@ -35,8 +35,11 @@ public enum KeyEncoding: String, Sendable, Hashable, CaseIterable {
     case hexDER = "hex-der"
     /// A binary DER file.
     case binaryDER = "der"
-    /// Inside a PKCS#12 container that opens without a password.
+    /// Inside a PKCS#12 container that opens without a password or with a
+    /// well-known one (the finding's `container` says which).
     case pkcs12
+    /// Inside a JKS or JCEKS keystore that a well-known password opens.
+    case keystore
 }
 
 /// What analysis learned about one private key.

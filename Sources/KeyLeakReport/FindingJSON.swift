@@ -93,9 +93,20 @@ package enum FindingJSON {
                  }))])
     }
 
+    /// NOTE: the password facts are written only when set, so that other
+    /// container objects (and the golden reports) stay as they were. The
+    /// password is one of the published defaults keyleak tries, never a secret.
     private static func containerValue(_ c: ContainerFacts) -> JSONWriter.Value {
-        .object([("kind", .string(c.kind.rawValue)), ("private_keys", .optional(c.privateKeys)),
-                 ("secret_keys", .int(c.secretKeys)), ("certificates", .int(c.certificates)), ("incomplete", .bool(c.incomplete))])
+        var fields: [(String, JSONWriter.Value)] = [
+            ("kind", .string(c.kind.rawValue)), ("private_keys", .optional(c.privateKeys)),
+            ("secret_keys", .int(c.secretKeys)), ("certificates", .int(c.certificates)), ("incomplete", .bool(c.incomplete)),
+        ]
+        if let password = c.opensWith { fields.append(("opens_with_password", .string(password))) }
+        if let part = c.unreadablePart { fields.append(("unreadable_part", .string(part))) }
+        if let reason = c.unreadableReason { fields.append(("unreadable_reason", .string(reason))) }
+        if !c.keyChains.isEmpty { fields.append(("key_chains", .array(c.keyChains.map(JSONWriter.Value.int)))) }
+        if let tried = c.passwordsTried { fields.append(("passwords_tried", .int(tried))) }
+        return .object(fields)
     }
 
     /// Reads a finding object back; nil when a required field is missing or
@@ -194,7 +205,13 @@ package enum FindingJSON {
 
     private static func containerFacts(_ o: [String: Any]) -> ContainerFacts? {
         guard let kindText = o["kind"] as? String, let kind = ContainerKind(rawValue: kindText) else { return nil }
-        return ContainerFacts(kind: kind, privateKeys: o["private_keys"] as? Int, secretKeys: o["secret_keys"] as? Int ?? 0,
-                              certificates: o["certificates"] as? Int ?? 0, incomplete: o["incomplete"] as? Bool ?? false)
+        var facts = ContainerFacts(kind: kind, privateKeys: o["private_keys"] as? Int, secretKeys: o["secret_keys"] as? Int ?? 0,
+                                   certificates: o["certificates"] as? Int ?? 0, incomplete: o["incomplete"] as? Bool ?? false,
+                                   opensWith: o["opens_with_password"] as? String)
+        facts.unreadablePart = o["unreadable_part"] as? String
+        facts.unreadableReason = o["unreadable_reason"] as? String
+        facts.keyChains = o["key_chains"] as? [Int] ?? []
+        facts.passwordsTried = o["passwords_tried"] as? Int
+        return facts
     }
 }

@@ -54,6 +54,8 @@ public struct Policy: Sendable {
                 return f.ociMarker ? .high : .medium
             }
             if f.ociMarker { return .critical }
+            // Read from a container that opens with no or a well-known password: a key in clear.
+            if f.container != nil { return max(base, .high) }
             return base
         }
         if let set = f.credentialSet {
@@ -65,7 +67,10 @@ public struct Policy: Sendable {
             if identity.hasPassPhrase { return max(base, .high) }
             return base
         }
-        if let container = f.container, container.kind == .pkcs12 { return .medium }
+        if let container = f.container {
+            // Its password is known: what it holds is as good as in clear. Locked: it may hold keys.
+            return container.opensWith != nil ? .high : .medium
+        }
         return base
     }
 
@@ -93,7 +98,9 @@ public struct Policy: Sendable {
             case .bareDER: text += ", base64 DER without armour"
             case .hexDER: text += ", hex-encoded DER"
             case .binaryDER: text += ", binary DER file"
-            case .pkcs12: text += ", in a PKCS#12 container that opens without a password"
+            case .pkcs12, .keystore:
+                text += ", in a " + Policy.containerName(f.container?.kind ?? .pkcs12) + " that "
+                    + Policy.opens(f.container?.opensWith ?? "")
             }
             if key.testArmour { text += ", in disguised test armour (TESTING KEY): a test key" }
             if key.malformed { text += ", in a malformed PKCS#8 (its RSAPrivateKey not wrapped, as old python-jose wrote it)" }
@@ -177,16 +184,67 @@ public struct Policy: Sendable {
         return head + (facts.isEmpty ? "" : ": " + facts.joined(separator: ", "))
     }
 
-    /// `Java keystore (JKS): 1 private key entry, 2 certificates`, `PKCS#12 key container, protected by a password`.
+    /// `locked PKCS#12 container: may hold private keys (none of the 11 well-known passwords opens it)`,
+    /// `Java keystore (JKS), locked: 1 private key entry (its chain: 2 certificates), 1 trusted certificate (…)`.
     static func describe(_ container: ContainerFacts) -> String {
-        guard container.kind != .pkcs12 else { return "PKCS#12 key container, protected by a password" }
-        let keys = container.privateKeys ?? 0
-        let what = container.incomplete && keys == 0
-            ? "a container of private keys and certificates"
-            : "\(keys) private key entr\(keys == 1 ? "y" : "ies")" + (container.secretKeys > 0 ? ", secret keys" : "")
-                + ", \(count(container.certificates, "certificate"))" + (container.incomplete ? " and more" : "")
-        return "Java keystore (\(container.kind.rawValue)): \(what)"
+        var holds: [String] = []
+        if container.kind != .pkcs12 {
+            let keys = container.privateKeys ?? 0
+            if keys > 0 || !container.incomplete {
+                var entry = "\(keys) private key \(entries(keys))"
+                if container.keyChains.count == 1 {
+                    entry += " (its chain: \(count(container.keyChains[0], "certificate")))"
+                } else if !container.keyChains.isEmpty {
+                    entry += " (their chains: " + container.keyChains.map(String.init).joined(separator: ", ") + " certificates)"
+                }
+                holds.append(entry)
+            }
+            if container.secretKeys > 0 { holds.append("\(container.secretKeys) secret key \(entries(container.secretKeys))") }
+            if container.certificates > 0 { holds.append(count(container.certificates, "trusted certificate")) }
+            if container.incomplete {
+                holds.append(holds.isEmpty ? "entries keyleak could not walk, which may be private keys"
+                                           : "more entries keyleak could not walk")
+            }
+        } else if container.opensWith != nil {
+            if container.secretKeys > 0 { holds.append(count(container.secretKeys, "secret bag")) }
+            if container.certificates > 0 { holds.append(count(container.certificates, "certificate")) }
+        }
+        var text: String
+        if let password = container.opensWith {
+            text = containerName(container.kind) + " that " + opens(password)
+            if !holds.isEmpty { text += ": " + holds.joined(separator: ", ") }
+            if let part = container.unreadablePart {
+                text += (holds.isEmpty ? ", but" : "; but") + " its \(part) part could not be decrypted"
+                    + (container.unreadableReason.map { " (\($0))" } ?? "") + ", so it may hold private keys keyleak could not name"
+            }
+            return text
+        }
+        text = container.kind == .pkcs12 ? "locked PKCS#12 container: may hold private keys"
+            : "locked Java keystore (\(container.kind.rawValue)): " + holds.joined(separator: ", ")
+        if let part = container.unreadablePart {
+            // The MAC itself could not be computed: no password could be checked.
+            text += " (its \(part) could not be computed" + (container.unreadableReason.map { ": \($0)" } ?? "")
+                + ", so no password could be checked)"
+        } else if let tried = container.passwordsTried {
+            let all = WellKnownPasswords.all.count
+            text += tried >= all ? " (none of the \(all) well-known passwords opens it)"
+                : " (only \(tried) of the \(all) well-known passwords tried: its key derivation is too costly to try them all)"
+        }
+        return text
     }
+
+    /// `PKCS#12 container`, `JKS keystore`.
+    static func containerName(_ kind: ContainerKind) -> String {
+        kind == .pkcs12 ? "PKCS#12 container" : "\(kind.rawValue) keystore"
+    }
+
+    /// `opens without a password`, `opens with the well-known password 'changeit'`.
+    static func opens(_ password: String) -> String {
+        password.isEmpty ? "opens without a password" : "opens with the well-known password '\(password)'"
+    }
+
+    /// `entry`, `entries`.
+    static func entries(_ n: Int) -> String { n == 1 ? "entry" : "entries" }
 
     /// `1 key`, `2 keys`.
     static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
