@@ -328,6 +328,42 @@ expect("forms/ml-dsa-65.pem", ml_pem, "-----BEGIN", None, fmt="pkcs8")
 write("forms/ml-dsa-65.der", ml_dsa)
 expect("forms/ml-dsa-65.der", ml_dsa, ml_dsa[:1], None, fmt="pkcs8")
 
+# 12. Hex DER whose bytes stand apart: spaced, colon-separated, a C array, `\x` string escapes.
+def hex_lines(der, per_line, fmt, sep):
+    return [sep.join(fmt % b for b in der[i:i + per_line]) for i in range(0, len(der), per_line)]
+
+
+hex_forms = {
+    "forms/key-bytes.txt": ("hexdump of the key:\n" + "\n".join(hex_lines(rsa1_der, 16, "%02x", " ")) + "\n", "30 82"),
+    "forms/key-colon.txt": ("priv:\n" + ":\n".join("    " + l for l in hex_lines(rsa1_der, 15, "%02x", ":")) + "\n", "30:82"),
+    "forms/key_data.h": ("static const unsigned char kRSAKey[] = {\n"
+                         + "".join("    " + l + ",\n" for l in hex_lines(rsa1_der, 12, "0x%02x", ", ")) + "};\n", "0x30"),
+    "forms/key_vectors.py": ("KEY = (\n" + "".join('    b"' + l + '"\n' for l in hex_lines(rsa1_der, 16, "\\x%02x", "")) + ")\n",
+                             "\\x30"),
+}
+for rel, (data, needle) in hex_forms.items():
+    write(rel, data)
+    expect(rel, data, needle, rsa_fp, fmt="pkcs1")
+
+# 8, 9. Key containers with no or a well-known password: each key named; a locked one is medium.
+cert_path = os.path.join(keys_dir, "cert.pem")
+run("openssl", "req", "-x509", "-key", rsa_path, "-subj", "/CN=corpus", "-days", "1", "-out", cert_path)
+for rel, password, extra in [("containers/legacy-empty.p12", "", ["-legacy"]), ("containers/legacy.pfx", "changeit", ["-legacy"]),
+                             ("containers/service-account.p12", "notasecret", []), ("containers/locked.p12", "Zq9-corpus", [])]:
+    out_path = os.path.join(out, rel)
+    os.makedirs(os.path.dirname(out_path), exist_ok=True)
+    run("openssl", "pkcs12", "-export", "-inkey", rsa_path, "-in", cert_path, "-passout", "pass:" + password, "-out", out_path, *extra)
+    locked = password.startswith("Zq9")
+    expected.append(dict(path=rel, line=1, fingerprint=None if locked else rsa_fp, severity="medium" if locked else "high",
+                         encrypted=False, truncated=False, format=None if locked else "pkcs8"))
+if have("keytool"):
+    store = os.path.join(out, "containers/keystore.jks")
+    run("keytool", "-importkeystore", "-noprompt", "-srckeystore", os.path.join(out, "containers/legacy.pfx"),
+        "-srcstoretype", "PKCS12", "-srcstorepass", "changeit", "-destkeystore", store, "-deststoretype", "JKS",
+        "-deststorepass", "changeit")
+    expected.append(dict(path="containers/keystore.jks", line=1, fingerprint=rsa_fp, severity="high",
+                         encrypted=False, truncated=False, format="pkcs8"))
+
 # --- look-alikes that must not be reported --------------------------------------
 pub = run("openssl", "pkey", "-in", rsa_path, "-pubout").decode()
 cert = run("openssl", "req", "-x509", "-key", rsa_path, "-subj", "/CN=corpus", "-days", "1").decode()
@@ -363,6 +399,9 @@ form_look = {
     "lookalike/forms/public_test.go": "var pub = fromHex(\"" + pub_der.hex() + "\")\nvar cert = fromHex(\"" + cert_der.hex() + "\")\n",
     "lookalike/forms/random_test.go": "var x = \"308204a4020100" + os.urandom(1100).hex() + "\"\n",
     "lookalike/forms/half_test.go": "var x = \"" + rsa1_der[:600].hex() + "\"\n",
+    "lookalike/forms/cert_data.h": "static const unsigned char kCert[] = {\n"
+        + "".join("    " + l + ",\n" for l in hex_lines(cert_der, 12, "0x%02x", ", ")) + "};\n",
+    "lookalike/forms/half-bytes.txt": "\n".join(hex_lines(rsa1_der[:600], 16, "%02x", " ")) + "\n",
 }
 for rel, data in form_look.items():
     write(rel, data)

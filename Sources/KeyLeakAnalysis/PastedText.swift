@@ -200,20 +200,46 @@ package struct PastedText: Sendable {
         return text
     }
 
-    /// The bytes the hex digits of `range` spell, two digits a byte, skipping
-    /// what lies between them (quotes, `+`, commas, line breaks: a hex string
-    /// split over lines or concatenated). `inputEnd` is past each byte's second digit.
+    /// The bytes the hex digits of `range` spell, skipping what lies between
+    /// them: quotes, `+`, commas, colons, white space and line breaks (a hex
+    /// string split over lines or concatenated, bytes standing apart as
+    /// `30 82 04 a4` or `30:82:04:a4`). A byte written with a prefix (`0x30`
+    /// in a C array, `\x30` in a string) is that one byte, of one or two
+    /// digits; plain digits are read two a byte, the pairing carried across
+    /// what separates them. `inputEnd` is past each byte's last digit.
     package static func hexBytes(_ input: UnsafeRawBufferPointer, _ range: Range<Int>) -> PastedText {
         var text = PastedText(capacity: range.count / 2, watchFrom: .max)
         var pending: UInt8?
-        for i in range {
-            guard let digit = hexDigit(input[i]) else { continue }
+        var i = range.lowerBound
+        let end = range.upperBound
+        while i < end {
+            let c = input[i]
+            // `0x30`, or the `x30` of `\x30` (the backslash was skipped as a separator).
+            let prefix = c | 0x20 == UInt8(ascii: "x") ? 1
+                : c == UInt8(ascii: "0") && i + 1 < end && input[i + 1] | 0x20 == UInt8(ascii: "x") ? 2 : 0
+            if prefix > 0, i + prefix < end, let high = hexDigit(input[i + prefix]) {
+                pending = nil
+                var j = i + prefix + 1
+                var value = high
+                if j < end, let low = hexDigit(input[j]) {
+                    value = high << 4 | low
+                    j += 1
+                }
+                text.append(value, end: j)
+                i = j
+                continue
+            }
+            guard let digit = hexDigit(c) else {
+                i += 1
+                continue
+            }
             if let high = pending {
                 text.append(high << 4 | digit, end: i + 1)
                 pending = nil
             } else {
                 pending = digit
             }
+            i += 1
         }
         return text
     }

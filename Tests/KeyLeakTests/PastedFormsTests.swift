@@ -272,6 +272,49 @@ import TestSupport
         #expect(Self.findings(go).first?.key?.encoding == .hexDER)
     }
 
+    /// `der` as lines of `perLine` bytes, each byte written by `byte`, joined by `separator`.
+    static func lines(_ der: Data, perLine: Int, _ byte: (UInt8) -> String, separator: String) -> [String] {
+        stride(from: 0, to: der.count, by: perLine).map { start in
+            der[der.startIndex + start..<der.startIndex + min(start + perLine, der.count)].map(byte).joined(separator: separator)
+        }
+    }
+
+    /// Every spelling of hex DER bytes that stand apart: the same key each time, at the line of its first byte.
+    @Test(arguments: ["rsa", "ed25519", "ec"])
+    func hexDERBytesSpacedInArraysEscapedOrColonSeparated(algorithm: String) throws {
+        let key = try Key(algorithm == "rsa" ? ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]
+            : algorithm == "ec" ? ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1"] : ["-algorithm", "ed25519"])
+        for der in Set([key.der, key.traditionalDER]) {
+            let lower = { (b: UInt8) in String(format: "%02x", b) }
+            let spaced = "$ xxd -p -c16 key.der | sed 's/../& /g'\n"
+                + Self.lines(der, perLine: 16, lower, separator: " ").joined(separator: "\n") + "\n"
+            Self.expectOne(Self.findings(spaced), key, line: 2, "\(algorithm) spaced")
+            let colon = "privkey:\n" + Self.lines(der, perLine: 15, lower, separator: ":").map { "    " + $0 }.joined(separator: ":\n") + "\n"
+            Self.expectOne(Self.findings(colon), key, line: 2, "\(algorithm) colon")
+            let c = "static const unsigned char kKey[] = {\n"
+                + Self.lines(der, perLine: 12, { String(format: "0x%02x", $0) }, separator: ", ").map { "    " + $0 + ",\n" }.joined() + "};\n"
+            Self.expectOne(Self.findings(c), key, line: 2, "\(algorithm) C array")
+            let go = "var key = []byte{" + der.map { String(format: "0x%02X", $0) }.joined(separator: ",") + "}\n"
+            Self.expectOne(Self.findings(go), key, line: 1, "\(algorithm) Go array, one line, upper case")
+            let escaped = "KEY = (\n" + Self.lines(der, perLine: 16, { String(format: "\\x%02x", $0) }, separator: "")
+                .map { "    b\"" + $0 + "\"\n" }.joined() + ")\n"
+            Self.expectOne(Self.findings(escaped), key, line: 2, "\(algorithm) \\x string")
+        }
+    }
+
+    @Test func spacedOrArrayHexOfPublicMaterialIsSilent() throws {
+        let key = try Key()
+        let (_, cert) = try Self.publicMaterial(key)
+        let certDER = try Shell.check("openssl", ["x509", "-outform", "DER"], input: Data(cert.utf8))
+        let array = Self.lines(certDER, perLine: 12, { String(format: "0x%02x", $0) }, separator: ", ").joined(separator: ",\n")
+        #expect(Self.findings(array + "\n").isEmpty)
+        // A key's header over random bytes, and a key cut in half.
+        let random = Data([0x30, 0x82, 0x04, 0xa4, 0x02, 0x01, 0x00] + (0..<1100).map { _ in UInt8.random(in: 0...255) })
+        #expect(Self.findings(Self.lines(random, perLine: 16, { String(format: "%02x", $0) }, separator: " ").joined(separator: "\n")).isEmpty)
+        let half = key.traditionalDER.prefix(600)
+        #expect(Self.findings(Self.lines(half, perLine: 16, { String(format: "0x%02x", $0) }, separator: ", ").joined(separator: ",\n")).isEmpty)
+    }
+
     @Test func hexOfPublicMaterialOrRandomBytesIsSilent() throws {
         let key = try Key()
         let (pub, cert) = try Self.publicMaterial(key)
