@@ -5,6 +5,14 @@ import KeyLeakMatching
 /// (placeholders, random base64 between markers, public keys).
 package struct Analyzer {
     package let ruleSet: RuleSet
+    /// What scans the text an opaque layer (base64) decodes to.
+    let nested: NestedMatching
+
+    /// An analyzer of `ruleSet`'s matches.
+    package init(ruleSet: RuleSet) {
+        self.ruleSet = ruleSet
+        nested = NestedMatching(ruleSet: ruleSet)
+    }
 
     /// Body characters a preview shows after the armour (the fixed ASN.1
     /// header of a key, never key material).
@@ -22,7 +30,8 @@ package struct Analyzer {
     /// The same findings, in the same order, handed to `sink` one by one as
     /// they are made, so a caller that keeps few of them (`FindingCap`) never
     /// holds a window's worth.
-    package func findings(for matches: [RawMatch], in buffer: UnsafeRawBufferPointer, block: Range<Int>,
+    /// `nesting` counts the opaque layers (base64) `buffer` was decoded from.
+    package func findings(for matches: [RawMatch], in buffer: UnsafeRawBufferPointer, block: Range<Int>, nesting: Int = 0,
                           into sink: (Finding) -> Void) {
         var coveredUntil = -1
         var identitiesDone = false
@@ -38,7 +47,7 @@ package struct Analyzer {
             // NOTE: an armour line always starts a block of its own (a block ends
             // where another BEGIN starts), so only what lies inside a key is skipped.
             guard rule.analyzer == .pem || match.range.lowerBound >= coveredUntil else { continue }
-            for finding in analyze(match, rule: rule, in: buffer) {
+            for finding in analyze(match, rule: rule, in: buffer, nesting: nesting) {
                 if finding.key != nil { coveredUntil = max(coveredUntil, finding.endOffset) }
                 sink(finding)
             }
@@ -46,11 +55,14 @@ package struct Analyzer {
     }
 
     /// The findings one match makes: none, one, or (a key changed in a diff) one for each side.
-    private func analyze(_ match: RawMatch, rule: Rule, in buffer: UnsafeRawBufferPointer) -> [Finding] {
+    private func analyze(_ match: RawMatch, rule: Rule, in buffer: UnsafeRawBufferPointer, nesting: Int) -> [Finding] {
         let matched = Array(UnsafeRawBufferPointer(rebasing: buffer[match.range]))
+        let kind: AnchorKind
         switch rule.analyzer {
-        case .pem:
-            return armouredFindings(match, rule: rule, matched: matched, in: buffer)
+        case .pem: kind = .armour
+        case .base64PEM: kind = .base64PEM
+        case .der: kind = .der
+        case .hexDER: kind = .hex
         case .putty:
             let (text, origin) = PEMNormalizer.unwrap(buffer, from: match.range.lowerBound,
                                                        terminator: Array("Private-MAC:".utf8),
@@ -62,40 +74,6 @@ package struct Analyzer {
                                      preview: Analyzer.clip(matched, 40))
             finding.secretHash = Analyzer.hash(Array(text[0..<min(length, text.count)]))
             return [finding]
-        case .base64PEM:
-            // One line, or `base64 id_rsa` wrapped at 76 columns (a MIME attachment too).
-            let characters = PastedText.base64Characters(buffer, match.range)
-            guard let decoded = PrivateKey.decodeBody(characters.bytes),
-                  let begin = PEMNormalizer.find(Array("-----BEGIN ".utf8), in: decoded)?.lowerBound else { return [] }
-            // A decoded byte k comes from base64 character 4k/3: the block's end maps back to its line.
-            let finding = decoded.withUnsafeBytes { inner in
-                armouredFinding(rule, in: inner, at: begin, start: match.range.lowerBound, preview: nil,
-                                inputEnd: { characters.inputOffset(after: ($0 * 4 + 2) / 3) })
-            }
-            guard var finding else { return [] }
-            finding.key?.encoding = .base64PEM
-            finding.preview = Analyzer.clip(matched, 14)
-            return [finding]
-        case .der:
-            // One line, or a body wrapped over lines with its armour removed.
-            let characters = PastedText.base64Characters(buffer, match.range)
-            guard let decoded = PrivateKey.decodeBody(characters.bytes), let der = Analyzer.wholeStructure(decoded),
-                  var facts = PrivateKey.analyze(der: der) else { return [] }
-            facts.encoding = .bareDER
-            // The key's characters, padding included: on one line, the whole match (as before lines were joined).
-            let used = Array(characters.bytes.prefix((der.count + 2) / 3 * 4))
-            var finding = keyFinding(rule, facts, marker: false, start: match.range.lowerBound,
-                                     end: characters.inputOffset(after: used.count), preview: Analyzer.clip(matched, 8))
-            finding.secretHash = Analyzer.hash(used)
-            return [finding]
-        case .hexDER:
-            let digits = PastedText.hexBytes(buffer, match.range)
-            guard let der = Analyzer.wholeStructure(digits.bytes), var facts = PrivateKey.analyze(der: der) else { return [] }
-            facts.encoding = .hexDER
-            var finding = keyFinding(rule, facts, marker: false, start: match.range.lowerBound,
-                                     end: digits.inputOffset(after: der.count), preview: Analyzer.clip(matched, 8))
-            finding.secretHash = Analyzer.hash(der)
-            return [finding]
         case .ociMarker:
             var finding = Finding(rule: rule.id, analyzer: rule.analyzer, severity: rule.severity, path: "",
                                   preview: Analyzer.clip(Array(matched.drop(while: { $0 == 32 || $0 == 9 || $0 == 10 })), 16),
@@ -105,56 +83,15 @@ package struct Analyzer {
         case .ociConfig, .derFile, .pkcs12, .keystore, .credentialSet, .configChange:
             return []
         }
-    }
-
-    /// Findings for an armour line: in UTF-16, URL-encoded, on a diff line, or plain text.
-    private func armouredFindings(_ match: RawMatch, rule: Rule, matched: [UInt8], in buffer: UnsafeRawBufferPointer) -> [Finding] {
-        let start = match.range.lowerBound
-        if matched.count > 1, matched[1] == 0 {
-            let (text, armour) = PastedText.utf16(buffer, armour: start)
-            let finding = text.bytes.withUnsafeBytes { inner in
-                armouredFinding(rule, in: inner, at: armour, start: start, preview: nil, inputEnd: { text.inputOffset(after: $0) })
-            }
-            return finding.map { [$0] } ?? []
-        }
-        if let (plusIsSpace, whole) = PastedText.urlEncoding(buffer, armour: match.range) {
-            let text = PastedText.urlDecoded(buffer, from: start, plusIsSpace: plusIsSpace, whole: whole)
-            let finding = text.bytes.withUnsafeBytes { inner in
-                armouredFinding(rule, in: inner, at: 0, start: start, preview: nil, inputEnd: { text.inputOffset(after: $0) })
-            }
-            return finding.map { [$0] } ?? []
-        }
-        let plain = { self.armouredFinding(rule, in: buffer, at: start, start: start, preview: matched, inputEnd: { $0 }) }
-        guard let (prefix, lineStart) = PastedText.diffPrefix(buffer, before: start) else { return plain().map { [$0] } ?? [] }
-        // A diff line. NOTE: a context line (a space) reads as plain text first:
-        // that is also an indented block; only when that is no whole key, and
-        // the block has changed lines, are the diff's sides tried, each of which
-        // may hold a key (the old one, the new one).
-        let context = prefix == UInt8(ascii: " ")
-        let plainFinding = context ? plain() : nil
-        if let plainFinding, plainFinding.key?.truncated == false { return [plainFinding] }
-        var sides: [Finding] = []
-        var wholeBlock = false
-        for side in context ? [UInt8(ascii: "+"), UInt8(ascii: "-")] : [prefix] {
-            let text = PastedText.diffSide(buffer, lineStart: lineStart, indent: start - 1 - lineStart, keep: side)
-            if context && !text.changed { break }
-            wholeBlock = wholeBlock || text.complete
-            let finding = text.bytes.withUnsafeBytes { inner in
-                armouredFinding(rule, in: inner, at: 0, start: start, preview: matched, inputEnd: { text.inputOffset(after: $0) })
-            }
-            if let finding, !context || finding.key?.truncated == false,
-               !sides.contains(where: { $0.secretHash == finding.secretHash }) { sides.append(finding) }
-        }
-        // Every line of the block had a prefix: it was a diff, and not a key.
-        if !sides.isEmpty || (!context && wholeBlock) { return sides }
-        return (context ? plainFinding : plain()).map { [$0] } ?? []
+        let job = Unpasting(rule: rule, kind: kind, start: match.range.lowerBound, matched: matched, nesting: nesting)
+        return unpaste(job, text: buffer, anchor: match.range.lowerBound, toInput: { $0 }).findings
     }
 
     /// The finding for the armoured block at `begin` in `text` (the input
     /// itself, or a text recovered from it). The finding starts at `start` in
     /// the input and ends where `inputEnd` maps the block's end. `preview` is
     /// the armour as written (nil: rebuilt from the label).
-    private func armouredFinding(_ rule: Rule, in text: UnsafeRawBufferPointer, at begin: Int, start: Int, preview: [UInt8]?,
+    func armouredFinding(_ rule: Rule, in text: UnsafeRawBufferPointer, at begin: Int, start: Int, preview: [UInt8]?,
                                  inputEnd: (Int) -> Int) -> Finding? {
         guard var block = PEMNormalizer.normalize(text, at: begin) else { return nil }
         // NOTE: Go's tests write `-----BEGIN RSA TESTING KEY-----` and swap the

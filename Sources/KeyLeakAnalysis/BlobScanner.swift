@@ -76,7 +76,12 @@ package final class BlobScanner {
                       read: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> (findings: [Finding], bytes: Int, archive: Bool) {
         var sink = FindingSink(analyzer: analyzer, provenance: provenance, allowInline: allowInline,
                                cap: FindingCap(limit: maxFindings))
-        let (bytes, archive) = try searcher.search(stopAtArchive: stopAtArchive, into: &sink, read: read)
+        // NOTE: a UTF-16 text file is scanned as the text it holds (every rule, every form in it).
+        let (bytes, archive) = try withoutActuallyEscaping(read) { read in
+            let reader = UTF16Reader(read)
+            let result = try searcher.search(stopAtArchive: stopAtArchive, into: &sink, read: reader.read)
+            return (result.archive ? result.bytes : reader.rawBytes, result.archive)
+        }
         return (sink.result(), bytes, archive)
     }
 

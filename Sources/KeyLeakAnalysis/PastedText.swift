@@ -22,6 +22,9 @@ package struct PastedText: Sendable {
     package var changed = false
     /// Where watching for the block's end starts (the armour's own BEGIN is not another's).
     private let watchFrom: Int
+    /// Watching starts only with bytes whose source ends past this input
+    /// offset (just past the anchor armour's first byte, when the text starts before it).
+    private let watchInput: Int
     /// Bytes of `-----BEGIN`, `-----END` and `---- END` matched so far.
     private var beginMatched = 0, endMatched = 0, ssh2EndMatched = 0
     /// Line breaks still allowed after an END armour; nil before one.
@@ -31,10 +34,11 @@ package struct PastedText: Sendable {
 
     /// An empty text with room for `capacity` bytes, watching for its block's
     /// end from recovered byte `watchFrom` on (just past the block's BEGIN).
-    package init(capacity: Int = 0, watchFrom: Int = 1) {
+    package init(capacity: Int = 0, watchFrom: Int = 1, anchor: Int? = nil) {
         bytes.reserveCapacity(capacity)
         inputEnd.reserveCapacity(capacity)
         self.watchFrom = watchFrom
+        watchInput = anchor.map { $0 + 1 } ?? Int.min
     }
 
     /// Appends `byte`, which came from input bytes ending just before `end`.
@@ -42,7 +46,7 @@ package struct PastedText: Sendable {
     package mutating func append(_ byte: UInt8, end: Int) {
         bytes.append(byte)
         inputEnd.append(end)
-        guard bytes.count > watchFrom else { return }
+        guard bytes.count > watchFrom, end > watchInput else { return }
         if let left = linesLeft {
             if byte == UInt8(ascii: "\n") {
                 linesLeft = left - 1
@@ -76,6 +80,19 @@ package struct PastedText: Sendable {
         inputEnd.isEmpty ? 0 : inputEnd[max(0, min(count, inputEnd.count) - 1)]
     }
 
+    /// The first recovered byte whose source lies at or after input offset
+    /// `offset` (where an anchor in the input stands in the text); nil when
+    /// every recovered byte comes from before it.
+    package func index(ofInput offset: Int) -> Int? {
+        // NOTE: `inputEnd` never decreases: a binary search.
+        var low = 0, high = inputEnd.count
+        while low < high {
+            let mid = (low + high) / 2
+            if inputEnd[mid] <= offset { low = mid + 1 } else { high = mid }
+        }
+        return low < inputEnd.count ? low : nil
+    }
+
     // MARK: unified diffs
 
     /// The diff line prefix before the armour at `start`, if its line is a
@@ -92,6 +109,78 @@ package struct PastedText: Sendable {
         return (prefix, i)
     }
 
+    /// Every way the line of `anchor` can be a diff line: a `+` or `-` prefix
+    /// after the quoting indentation (a patch quoted in a ticket), whatever
+    /// stands between it and the anchor (a YAML key, a comment leader, the
+    /// content's own indentation). A line that starts with a space reads as
+    /// a context line, its first space the prefix; when only spaces stand
+    /// before the anchor, also its last (the rest being quoting).
+    /// Returns each prefix, its line's start and the quoting indentation's length.
+    package static func diffPrefixes(_ input: UnsafeRawBufferPointer, before anchor: Int) -> [(prefix: UInt8, lineStart: Int, indent: Int)] {
+        let start = lineStart(input, of: anchor)
+        guard anchor - start <= 256 else { return [] }
+        var prefixAt = start
+        while prefixAt < anchor, input[prefixAt] == UInt8(ascii: " ") || input[prefixAt] == UInt8(ascii: "\t") { prefixAt += 1 }
+        if prefixAt < anchor, input[prefixAt] == UInt8(ascii: "+") || input[prefixAt] == UInt8(ascii: "-") {
+            guard prefixAt - start <= 64 else { return [] }
+            return [(input[prefixAt], start, prefixAt - start)]
+        }
+        guard start < anchor, input[start] == UInt8(ascii: " ") else { return [] }
+        var found = [(UInt8(ascii: " "), start, 0)]
+        if prefixAt == anchor, anchor - 1 > start { found.append((UInt8(ascii: " "), start, anchor - 1 - start)) }
+        return found
+    }
+
+    // MARK: quoted and commented lines
+
+    /// The quoting of the anchor's line when the lines around it share it: a
+    /// run of comment or quote leaders (`#`, `//`, `>`, `*`, `;`, `%`, `!`)
+    /// after indentation, and one space after them (`# `, `// `, `> > `,
+    /// ` * `). Returns where the line starts and the quoting's length; nil
+    /// when the next line does not start the same way.
+    package static func quoting(_ input: UnsafeRawBufferPointer, before anchor: Int) -> (lineStart: Int, length: Int)? {
+        let start = lineStart(input, of: anchor)
+        var i = start
+        while i < anchor, input[i] == UInt8(ascii: " ") || input[i] == UInt8(ascii: "\t") { i += 1 }
+        let leaders = i
+        while i < anchor, i - start < 32, isQuoteLeader(input[i]) || (i > leaders && input[i] == UInt8(ascii: " ") && i + 1 < anchor && isQuoteLeader(input[i + 1])) { i += 1 }
+        guard i > leaders else { return nil }
+        if i < anchor, input[i] == UInt8(ascii: " ") { i += 1 }
+        let length = i - start
+        // The next line must be quoted the same way.
+        var next = anchor
+        while next < input.count, input[next] != UInt8(ascii: "\n") { next += 1 }
+        next += 1
+        guard next + length <= input.count, (0..<length).allSatisfy({ input[next + $0] == input[start + $0] }) else { return nil }
+        return (start, length)
+    }
+
+    private static func isQuoteLeader(_ c: UInt8) -> Bool {
+        c == UInt8(ascii: "#") || c == UInt8(ascii: "/") || c == UInt8(ascii: ">") || c == UInt8(ascii: "*")
+            || c == UInt8(ascii: ";") || c == UInt8(ascii: "%") || c == UInt8(ascii: "!")
+    }
+
+    /// The lines from `lineStart` on without their quoting of `length` bytes,
+    /// while they have it (a quoted line left empty may have lost its
+    /// trailing space).
+    package static func unquoted(_ input: UnsafeRawBufferPointer, lineStart: Int, length: Int, anchor: Int) -> PastedText {
+        let limit = min(input.count, lineStart + 2 * PEMNormalizer.maximumBlockLength)
+        var text = PastedText(capacity: min(limit - lineStart, 8192), anchor: anchor)
+        var i = lineStart
+        while i < limit, !text.complete {
+            var eol = i
+            while eol < limit, input[eol] != UInt8(ascii: "\n") { eol += 1 }
+            var shared = 0
+            while shared < length, i + shared < eol, input[i + shared] == input[lineStart + shared] { shared += 1 }
+            let bare = shared == eol - i && (shared..<length).allSatisfy { input[lineStart + $0] == UInt8(ascii: " ") }
+            guard shared == length || bare else { break }
+            for j in (i + shared)..<eol { text.append(input[j], end: j + 1) }
+            text.append(UInt8(ascii: "\n"), end: min(eol + 1, input.count))
+            i = eol + 1
+        }
+        return text
+    }
+
     /// One side of the unified diff whose line starts at `lineStart` with
     /// `indent` bytes of indentation: the lines prefixed with `keep` (`+` for
     /// the new side, `-` for the old) or a space (context), without their
@@ -99,9 +188,10 @@ package struct PastedText: Sendable {
     /// skipped; the text ends at the first line that is not a diff line.
     /// NOTE: `+` and `/` are base64 too, so a prefix is only ever stripped from
     /// a run where every line has one, starting at the armour line that had it.
-    package static func diffSide(_ input: UnsafeRawBufferPointer, lineStart: Int, indent: Int, keep: UInt8) -> PastedText {
+    package static func diffSide(_ input: UnsafeRawBufferPointer, lineStart: Int, indent: Int, keep: UInt8,
+                                 anchor: Int? = nil) -> PastedText {
         let limit = min(input.count, lineStart + PEMNormalizer.maximumBlockLength)
-        var text = PastedText(capacity: min(limit - lineStart, 8192))
+        var text = PastedText(capacity: min(limit - lineStart, 8192), anchor: anchor)
         var i = lineStart
         while i < limit, !text.complete {
             var eol = i
@@ -141,9 +231,10 @@ package struct PastedText: Sendable {
     /// `plusIsSpace`, `+` a space. Ends where the encoded value must end: at a
     /// raw line break, `&` or quote, and for a `whole`ly encoded value also at
     /// raw white space.
-    package static func urlDecoded(_ input: UnsafeRawBufferPointer, from start: Int, plusIsSpace: Bool, whole: Bool) -> PastedText {
+    package static func urlDecoded(_ input: UnsafeRawBufferPointer, from start: Int, plusIsSpace: Bool, whole: Bool,
+                                   anchor: Int? = nil) -> PastedText {
         let limit = min(input.count, start + PEMNormalizer.maximumBlockLength)
-        var text = PastedText(capacity: min(limit - start, 8192))
+        var text = PastedText(capacity: min(limit - start, 8192), anchor: anchor)
         var i = start
         while i < limit, !text.complete {
             let c = input[i]
@@ -158,6 +249,111 @@ package struct PastedText: Sendable {
             i += 1
         }
         return text
+    }
+
+    /// Where the URL-encoded value holding `anchor` begins: just after the
+    /// `=`, `?`, `&`, quote or white space before it on its line.
+    package static func urlValueStart(_ input: UnsafeRawBufferPointer, before anchor: Int) -> Int {
+        var i = anchor
+        while i > 0, anchor - i < 4096 {
+            let c = input[i - 1]
+            if c == UInt8(ascii: "=") || c == UInt8(ascii: "?") || c == UInt8(ascii: "&") || c == UInt8(ascii: "\"")
+                || c == UInt8(ascii: "'") || c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\n") { break }
+            i -= 1
+        }
+        return i
+    }
+
+    // MARK: string escapes and markup references
+
+    /// The text from `start` with string escapes (`\n`, `\r`, `\t`, `\"`,
+    /// `\\`, `\/`, `\uXXXX`, `\xHH`) and XML/HTML references (`&#10;`, `&#xA;`,
+    /// `&quot;`, `&amp;`, `&lt;`, `&gt;`, `&apos;`) decoded once; a character
+    /// outside ASCII becomes `?`. Stops where a raw line break follows a
+    /// decoded one (the escaped text ended), or after the longest block.
+    package static func unescaped(_ input: UnsafeRawBufferPointer, from start: Int, anchor: Int) -> PastedText {
+        let limit = min(input.count, start + 2 * PEMNormalizer.maximumBlockLength)
+        var text = PastedText(capacity: min(limit - start, 8192), anchor: anchor)
+        var i = start
+        var decodedBreak = false
+        while i < limit, !text.complete {
+            let c = input[i]
+            if c == UInt8(ascii: "\\"), i + 1 < limit {
+                let e = input[i + 1]
+                var value: UInt8?
+                var next = i + 2
+                switch e {
+                case UInt8(ascii: "n"): value = UInt8(ascii: "\n")
+                case UInt8(ascii: "r"): value = UInt8(ascii: "\r")
+                case UInt8(ascii: "t"): value = UInt8(ascii: "\t")
+                case UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "\\"), UInt8(ascii: "/"): value = e
+                case UInt8(ascii: "u"), UInt8(ascii: "x"):
+                    let digits = e == UInt8(ascii: "u") ? 4 : 2
+                    var scalar = 0
+                    var ok = i + 2 + digits <= limit
+                    for k in 0..<digits where ok {
+                        if let d = hexDigit(input[i + 2 + k]) { scalar = scalar << 4 | Int(d) } else { ok = false }
+                    }
+                    if ok {
+                        value = scalar < 0x80 ? UInt8(scalar) : UInt8(ascii: "?")
+                        next = i + 2 + digits
+                    }
+                default: break
+                }
+                if let value {
+                    if value == UInt8(ascii: "\n") { decodedBreak = true }
+                    text.append(value, end: next)
+                    i = next
+                    continue
+                }
+            }
+            if c == UInt8(ascii: "&"), let (value, next) = reference(input, at: i, limit: limit) {
+                if value == UInt8(ascii: "\n") { decodedBreak = true }
+                text.append(value, end: next)
+                i = next
+                continue
+            }
+            if c == UInt8(ascii: "\n"), decodedBreak { break }
+            text.append(c, end: i + 1)
+            i += 1
+        }
+        return text
+    }
+
+    /// The ASCII character a numeric or named markup reference at `at` stands for, and the offset past its `;`.
+    private static func reference(_ input: UnsafeRawBufferPointer, at: Int, limit: Int) -> (UInt8, Int)? {
+        if let numeric = PEMNormalizer.characterReference(input, at: at, limit: limit) { return numeric }
+        for (name, value) in [("quot;", UInt8(ascii: "\"")), ("amp;", UInt8(ascii: "&")), ("lt;", UInt8(ascii: "<")),
+                              ("gt;", UInt8(ascii: ">")), ("apos;", UInt8(ascii: "'"))] {
+            let bytes = Array(name.utf8)
+            if at + 1 + bytes.count <= limit, (0..<bytes.count).allSatisfy({ input[at + 1 + $0] == bytes[$0] }) {
+                return (value, at + 1 + bytes.count)
+            }
+        }
+        return nil
+    }
+
+    /// Whether the text around `anchor` holds an escape or a markup reference
+    /// (from the start of its line to a little past it): the sign that a string
+    /// or an attribute holds what was pasted.
+    package static func hasEscapes(_ input: UnsafeRawBufferPointer, lineStart: Int, anchor: Int) -> Bool {
+        let end = min(input.count - 1, anchor + 512)
+        var i = lineStart
+        while i < end {
+            let c = input[i], n = input[i + 1]
+            if c == UInt8(ascii: "\\"), n == UInt8(ascii: "n") || n == UInt8(ascii: "r") || n == UInt8(ascii: "u") || n == UInt8(ascii: "x")
+                || n == UInt8(ascii: "\"") || n == UInt8(ascii: "\\") { return true }
+            if c == UInt8(ascii: "&"), n == UInt8(ascii: "#") || n == UInt8(ascii: "q") || n == UInt8(ascii: "a") { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// The start of `offset`'s line.
+    package static func lineStart(_ input: UnsafeRawBufferPointer, of offset: Int) -> Int {
+        var i = offset
+        while i > 0, offset - i < PEMNormalizer.maximumBlockLength, input[i - 1] != UInt8(ascii: "\n") { i -= 1 }
+        return i
     }
 
     // MARK: UTF-16
@@ -188,6 +384,53 @@ package struct PastedText: Sendable {
     }
 
     // MARK: base64 and hex spread over lines
+
+    /// The base64 run around `anchor` (a group boundary of it): back over its
+    /// line by whole groups and over the whole lines of base64 before it (a
+    /// wrapped run: each line whole groups), and forward over its lines (a line
+    /// break, indentation, then base64) to its padding. Returns the range.
+    package static func base64Run(_ input: UnsafeRawBufferPointer, around anchor: Int) -> Range<Int> {
+        let alphabet = { (c: UInt8) in Base64.isAlphabet(c) }
+        var start = anchor
+        while start > 0, anchor - start < 4096, alphabet(input[start - 1]) { start -= 1 }
+        start = anchor - (anchor - start) / 4 * 4
+        // Whole earlier lines of the same indentation, while they are base64 groups.
+        var lineBegin = start
+        while lineBegin > 0, input[lineBegin - 1] == UInt8(ascii: " ") || input[lineBegin - 1] == UInt8(ascii: "\t") { lineBegin -= 1 }
+        if lineBegin == 0 || input[lineBegin - 1] == UInt8(ascii: "\n") {
+            let indent = start - lineBegin
+            var lines = 0
+            var previousEnd = lineBegin - 1
+            while previousEnd > 0, lines < 256, anchor - previousEnd < PEMNormalizer.maximumBlockLength {
+                var contentEnd = previousEnd
+                if contentEnd > 0, input[contentEnd - 1] == UInt8(ascii: "\r") { contentEnd -= 1 }
+                var b = contentEnd
+                while b > 0, alphabet(input[b - 1]) { b -= 1 }
+                let count = contentEnd - b
+                guard count >= 16, count % 4 == 0, b >= indent, (b - indent == 0 || input[b - indent - 1] == UInt8(ascii: "\n")),
+                      (0..<indent).allSatisfy({ input[b - indent + $0] == input[lineBegin + $0] }) else { break }
+                start = b
+                previousEnd = b - indent - 1
+                lines += 1
+            }
+        }
+        let limit = min(input.count, anchor + PEMNormalizer.maximumBlockLength)
+        var end = anchor
+        while end < limit, alphabet(input[end]) { end += 1 }
+        while end < limit {
+            var j = end
+            if j < limit, input[j] == UInt8(ascii: "\r") { j += 1 }
+            guard j < limit, input[j] == UInt8(ascii: "\n") else { break }
+            j += 1
+            while j < limit, input[j] == UInt8(ascii: " ") || input[j] == UInt8(ascii: "\t") { j += 1 }
+            var k = j
+            while k < limit, alphabet(input[k]) { k += 1 }
+            guard k - j >= 4 else { break }
+            end = k
+        }
+        while end < limit, input[end] == UInt8(ascii: "="), end - anchor < PEMNormalizer.maximumBlockLength { end += 1 }
+        return start..<end
+    }
 
     /// The base64 characters (and `=`) of `range`, skipping line breaks and
     /// white space: a body wrapped over lines, joined.
