@@ -140,18 +140,19 @@ package struct PastedText: Sendable {
     /// when the next line does not start the same way.
     package static func quoting(_ input: UnsafeRawBufferPointer, before anchor: Int) -> (lineStart: Int, length: Int)? {
         let start = lineStart(input, of: anchor)
-        var i = start
-        while i < anchor, input[i] == UInt8(ascii: " ") || input[i] == UInt8(ascii: "\t") { i += 1 }
-        let leaders = i
-        while i < anchor, i - start < 32, isQuoteLeader(input[i]) || (i > leaders && input[i] == UInt8(ascii: " ") && i + 1 < anchor && isQuoteLeader(input[i + 1])) { i += 1 }
-        guard i > leaders else { return nil }
-        if i < anchor, input[i] == UInt8(ascii: " ") { i += 1 }
-        let length = i - start
-        // The next line must be quoted the same way.
         var next = anchor
         while next < input.count, input[next] != UInt8(ascii: "\n") { next += 1 }
         next += 1
-        guard next + length <= input.count, (0..<length).allSatisfy({ input[next + $0] == input[start + $0] }) else { return nil }
+        // The longest run of leaders and spaces both lines start with…
+        var length = 0
+        while start + length < anchor, next + length < input.count, length < 32, input[start + length] == input[next + length],
+              isQuoteLeader(input[start + length]) || input[start + length] == UInt8(ascii: " ") || input[start + length] == UInt8(ascii: "\t") {
+            length += 1
+        }
+        // …cut after its last space when it has one past a leader: `# //4tAC0…` is quoted by `# `, the rest is base64.
+        let leader = (0..<length).firstIndex { isQuoteLeader(input[start + $0]) }
+        guard let leader else { return nil }
+        if let space = (leader..<length).last(where: { input[start + $0] == UInt8(ascii: " ") }) { length = space + 1 }
         return (start, length)
     }
 
@@ -381,6 +382,22 @@ package struct PastedText: Sendable {
             i += 2
         }
         return (text, armour)
+    }
+
+    /// `bytes` as text when they are UTF-16 (a byte order mark, or ASCII with
+    /// a NUL in every other byte: `UTF16Reader.byteOrder`): each unit that is
+    /// ASCII becomes its byte, any other a `?`. Nil when they are not.
+    package static func utf16Text(_ bytes: [UInt8]) -> PastedText? {
+        guard let order = bytes.withUnsafeBytes({ UTF16Reader.byteOrder(of: UnsafeRawBufferPointer(rebasing: $0.prefix(UTF16Reader.sniffLength))) })
+        else { return nil }
+        var text = PastedText(capacity: bytes.count / 2, watchFrom: .max)
+        var i = order.bom ? 2 : 0
+        while i + 1 < bytes.count {
+            let (high, low) = order.bigEndian ? (bytes[i], bytes[i + 1]) : (bytes[i + 1], bytes[i])
+            text.append(high == 0 && low < 0x80 ? low : UInt8(ascii: "?"), end: i + 2)
+            i += 2
+        }
+        return text
     }
 
     // MARK: base64 and hex spread over lines

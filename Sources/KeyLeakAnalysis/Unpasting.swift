@@ -191,12 +191,18 @@ extension Analyzer {
             let characters = PastedText.base64Characters(text, PastedText.base64Run(text, around: anchor))
             guard let decoded = PrivateKey.decodeBody(characters.bytes) else { return Outcome() }
             // A decoded byte k comes from base64 characters 4k/3 on: its end maps back through them.
+            // Decoded UTF-16 (the base64 of a file PowerShell wrote) is read as the text it holds.
+            let utf16 = PastedText.utf16Text(decoded)
+            // A decoded byte k comes from base64 characters 4k/3 on: its end maps back through them.
+            func back(_ end: Int) -> Int {
+                let decodedEnd = utf16.map { $0.inputOffset(after: end) } ?? end
+                return toInput(characters.inputOffset(after: (decodedEnd * 4 + 2) / 3))
+            }
             var findings: [Finding] = []
-            for nested in nestedFindings(decoded, nesting: job.nesting + 1) {
+            for nested in nestedFindings(utf16?.bytes ?? decoded, nesting: job.nesting + 1) {
                 var finding = nested
-                let start = toInput(characters.inputOffset(after: (finding.startOffset * 4 + 2) / 3 + 1)) - 1
-                finding.startOffset = max(job.start, start)
-                finding.endOffset = max(finding.startOffset + 1, toInput(characters.inputOffset(after: (finding.endOffset * 4 + 2) / 3)))
+                finding.startOffset = max(job.start, back(finding.startOffset + 1) - 1)
+                finding.endOffset = max(finding.startOffset + 1, back(finding.endOffset))
                 if finding.key?.encoding == .armoured { finding.key?.encoding = .base64PEM }
                 // The outermost form names the finding, as before base64 was scanned again.
                 finding.rule = job.rule.id
