@@ -95,20 +95,6 @@ package struct PastedText: Sendable {
 
     // MARK: unified diffs
 
-    /// The diff line prefix before the armour at `start`, if its line is a
-    /// diff line: `+`, `-` or a space at the line's start (after indentation
-    /// made of spaces and tabs, as a patch quoted in a ticket). Returns the
-    /// prefix and where its line starts.
-    package static func diffPrefix(_ input: UnsafeRawBufferPointer, before start: Int) -> (prefix: UInt8, lineStart: Int)? {
-        guard start >= 1 else { return nil }
-        let prefix = input[start - 1]
-        guard prefix == UInt8(ascii: "+") || prefix == UInt8(ascii: "-") || prefix == UInt8(ascii: " ") else { return nil }
-        var i = start - 1
-        while i > 0, start - i < 64, input[i - 1] == UInt8(ascii: " ") || input[i - 1] == UInt8(ascii: "\t") { i -= 1 }
-        guard i == 0 || input[i - 1] == UInt8(ascii: "\n") else { return nil }
-        return (prefix, i)
-    }
-
     /// Every way the line of `anchor` can be a diff line: a `+` or `-` prefix
     /// after the quoting indentation (a patch quoted in a ticket), whatever
     /// stands between it and the anchor (a YAML key, a comment leader, the
