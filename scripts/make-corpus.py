@@ -345,6 +345,31 @@ for rel, (data, needle) in hex_forms.items():
     write(rel, data)
     expect(rel, data, needle, rsa_fp, fmt="pkcs1")
 
+# Stacked forms: a key pasted in two or three forms at once.
+diff_body = f"@@ -0,0 +1,{len(lines1)} @@\n" + "".join("+" + l + "\n" for l in lines1)
+yaml_diff = "--- a/values.yaml\n+++ b/values.yaml\n@@ -1,2 +1,30 @@\n tls:\n+  key: |\n" + "".join("+    " + l + "\n" for l in lines1)
+env_file = "DB_HOST=db\nPRIVATE_KEY=\"" + rsa1.replace("\n", "\\n") + "\"\nDEBUG=0\n"
+stacked = {
+    # GitHub's API: a pull request's patch in a JSON string.
+    "stacked/pulls-files.json": (json.dumps([{"filename": "deploy/key.pem", "status": "added", "patch": diff_body}], indent=2) + "\n",
+                                 "+-----BEGIN"),
+    "stacked/values.diff": (yaml_diff, "+    -----BEGIN"),
+    # A Kubernetes secret holding a whole .env file.
+    "stacked/secret.yaml": ("apiVersion: v1\nkind: Secret\ndata:\n  app.env: " + base64.b64encode(env_file.encode()).decode() + "\n",
+                            "app.env"),
+    # A diff quoted in an email reply.
+    "stacked/reply.eml": ("On Mon, Dev wrote:\n" + "".join("> " + l + "\n" for l in diff_body.splitlines()) + "\nThanks\n",
+                          "> +-----BEGIN"),
+}
+for rel, (data, needle) in stacked.items():
+    write(rel, data)
+    expect(rel, data, needle, rsa_fp, fmt="pkcs1")
+# base64 of a UTF-16 file, wrapped at 76 (a PowerShell transcript attached to a mail).
+utf16_b64 = wrap(base64.b64encode(b"\xff\xfe" + ("PS> type key.pem\r\n" + rsa1.replace("\n", "\r\n")).encode("utf-16-le")).decode(), 76)
+write("stacked/transcript.b64", utf16_b64)
+expected.append(dict(path="stacked/transcript.b64", line=1, fingerprint=rsa_fp, severity="high", encrypted=False, truncated=False,
+                     format="pkcs1"))
+
 # 8, 9. Key containers with no or a well-known password: each key named; a locked one is medium.
 cert_path = os.path.join(keys_dir, "cert.pem")
 run("openssl", "req", "-x509", "-key", rsa_path, "-subj", "/CN=corpus", "-days", "1", "-out", cert_path)
