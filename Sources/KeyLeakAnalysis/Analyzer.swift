@@ -159,13 +159,16 @@ package struct Analyzer {
         return (0..<count).reduce(0) { $0 << 8 | Int(view[2 + $1]) }
     }
 
-    /// An EncryptedPrivateKeyInfo's algorithm is PBES2 or a PKCS#12 PBE (a
-    /// DigestInfo has the same shape, with a hash algorithm instead).
+    /// An EncryptedPrivateKeyInfo's algorithm is PBES1, PBES2 (PKCS#5) or a
+    /// PKCS#12 PBE (a DigestInfo has the same shape, with a hash algorithm instead).
     package static func hasPBEAlgorithm(_ der: [UInt8]) -> Bool {
-        let pbes2: [UInt8] = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d]
+        let pkcs5: [UInt8] = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05]
         let pkcs12PBE: [UInt8] = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01]
         let head = Array(der.prefix(32))
-        return ByteSearch.find(pbes2, in: head) != nil || ByteSearch.find(pkcs12PBE, in: head) != nil
+        // PBES1 schemes (.1, .3, .4, .6, .10, .11) and PBES2 (.13); .12 (PBKDF2) is no encryption scheme.
+        if let at = ByteSearch.find(pkcs5, in: head)?.upperBound, at < head.count,
+           [0x01, 0x03, 0x04, 0x06, 0x0a, 0x0b, 0x0d].contains(head[at]) { return true }
+        return ByteSearch.find(pkcs12PBE, in: head) != nil
     }
 
     private func identityFindings(_ rule: Rule, in buffer: UnsafeRawBufferPointer) -> [Finding] {

@@ -52,11 +52,27 @@ package enum PrivateKey {
         // candidates (certificates, other base64) fail this cheap shape check first.
         guard let format = structure(der), let outer = DER.read(der, at: 0), !outer.truncated else { return nil }
         return ParsedKeyCache.shared.facts(for: der) { der in
-            guard let key = OpenSSLKey.privateKey(der: der), let identity = Fingerprint(key: key) else {
+            // NOTE: OpenSSL 3.0 refuses some PKCS#8 v2 (OneAsymmetricKey, RFC 5958)
+            // keys with attributes or a public key (RFC 8410's Ed25519 example); the
+            // same key without them is version 0 with the algorithm and private key alone.
+            guard let key = OpenSSLKey.privateKey(der: der) ?? (format == .pkcs8 ? minimalPrivateKeyInfo(der).flatMap(OpenSSLKey.privateKey(der:)) : nil),
+                  let identity = Fingerprint(key: key) else {
                 return format == .pkcs8 ? unreadablePrivateKeyInfo(der) : nil
             }
             return KeyFacts(format: format, identity: identity)
         }
+    }
+
+    /// A PrivateKeyInfo with attributes or a public key (version 1) as version
+    /// 0 with its algorithm and private key alone; nil when `der` has neither
+    /// or is not a whole PrivateKeyInfo.
+    package static func minimalPrivateKeyInfo(_ der: [UInt8]) -> [UInt8]? {
+        guard let outer = DER.read(der, at: 0), outer.tag == 0x30, !outer.truncated, outer.end == der.count else { return nil }
+        let fields = DER.children(der, of: outer)
+        guard (4...5).contains(fields.count), fields.last?.end == outer.end, !fields.contains(where: \.truncated),
+              fields[0].tag == 0x02, fields[1].tag == 0x30, fields[2].tag == 0x04,
+              fields.dropFirst(3).allSatisfy({ [0xa0, 0xa1, 0x81].contains($0.tag) }) else { return nil }
+        return DER.sequence(DER.encode(0x02, [0]), Array(der[fields[1].start..<fields[1].end]), Array(der[fields[2].start..<fields[2].end]))
     }
 
     /// The RSAPrivateKey inside the PKCS#8 that python-jose's rsa backend wrote

@@ -218,6 +218,12 @@ extension Analyzer {
             // The key's characters, padding included: on one line, the whole match (as before lines were joined).
             let used = Array(characters.bytes.prefix((der.count + 2) / 3 * 4))
             let end = toInput(characters.inputOffset(after: used.count))
+            if PrivateKey.analyze(der: der) == nil, let facts = Analyzer.encryptedPKCS8(der) {
+                var finding = keyFinding(rule, facts, marker: false, start: job.start, end: end, preview: Analyzer.clip(job.matched, 8))
+                finding.key?.encoding = .bareDER
+                finding.secretHash = Analyzer.hash(used)
+                return Outcome(findings: [finding])
+            }
             guard var facts = PrivateKey.analyze(der: der) else {
                 // A PKCS#12 pasted as base64 (a Kubernetes secret's `keystore.p12`, a JSON `pfx` field).
                 let findings = pkcs12Findings(rule, der: der).map { container -> Finding in
@@ -237,13 +243,21 @@ extension Analyzer {
             var end = anchor
             while end < text.count, end - anchor < 60000, Analyzer.isHexText(text[end]) { end += 1 }
             let digits = PastedText.hexBytes(text, anchor..<end)
-            guard let der = Analyzer.wholeStructure(digits.bytes), var facts = PrivateKey.analyze(der: der) else { return Outcome() }
+            guard let der = Analyzer.wholeStructure(digits.bytes),
+                  var facts = PrivateKey.analyze(der: der) ?? Analyzer.encryptedPKCS8(der) else { return Outcome() }
             facts.encoding = .hexDER
             var finding = keyFinding(rule, facts, marker: false, start: job.start, end: toInput(digits.inputOffset(after: der.count)),
                                      preview: Analyzer.clip(job.matched, 8))
             finding.secretHash = Analyzer.hash(der)
             return Outcome(findings: [finding])
         }
+    }
+
+    /// Facts of an EncryptedPrivateKeyInfo under a password-based scheme (an
+    /// encrypted PKCS#8 key), nil for anything else.
+    static func encryptedPKCS8(_ der: [UInt8]) -> KeyFacts? {
+        guard OpenSSLKey.isEncryptedPKCS8(der: der), Analyzer.hasPBEAlgorithm(der) else { return nil }
+        return KeyFacts(format: .pkcs8, encrypted: true)
     }
 
     /// What hex DER text may hold between its digits (the rule's own class).
