@@ -61,10 +61,18 @@ package enum PKCS12Container {
                     return walk.contents(password: password, tried: contents.passwordsTried)
                 }
             }
-            if let reason = OpenSSLError.drain() {
+            let macError = OpenSSLError.drain()
+            // NOTE: the MAC only guards integrity: bags stored without encryption
+            // (`-keypbe NONE -certpbe NONE`) are readable whatever its password.
+            var walk = Walk(password: nil, budget: budget)
+            walk.run(p12)
+            if !walk.decrypted, walk.failure == nil, !walk.keys.isEmpty {
+                return walk.contents(password: "", tried: contents.passwordsTried)
+            }
+            if let macError {
                 // The MAC could not be computed at all (an algorithm OpenSSL lacks): say so, not "locked".
                 contents.unreadablePart = "MAC"
-                contents.unreadableReason = reason
+                contents.unreadableReason = macError
             }
             return contents
         }

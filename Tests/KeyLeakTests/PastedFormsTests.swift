@@ -302,6 +302,53 @@ import TestSupport
         }
     }
 
+    /// Encrypted PKCS#8 pasted without armour (hex in a test vector, bare base64
+    /// in a config) is an encrypted key: medium, and never mistaken for nothing.
+    @Test func encryptedPKCS8AsHexOrBareBase64() throws {
+        let key = try Key()
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("k.pem", key.pkcs8)
+        for scheme in [["-v2", "aes256"], ["-v1", "PBE-SHA1-3DES"], ["-v1", "PBE-MD5-DES"]] {
+            let result = try Shell.run("openssl", ["pkcs8", "-topk8", "-in", path, "-outform", "DER", "-passout", "pass:x"] + scheme)
+            guard result.status == 0 else { continue }  // PBE-MD5-DES needs the legacy provider
+            let der = result.stdout
+            let hex = "enc = (\n" + Self.lines(der, perLine: 32, { String(format: "%02x", $0) }, separator: "").map { "    \"" + $0 + "\"\n" }.joined() + ")\n"
+            let base64 = "ENCRYPTED_KEY=" + der.base64EncodedString() + "\n"
+            for (what, text) in [("hex", hex), ("base64", base64)] {
+                let findings = Self.findings(text)
+                #expect(findings.count == 1 && findings.first?.key?.encrypted == true && findings.first?.severity == .medium,
+                        "\(scheme) \(what): \(findings.map(\.message))")
+            }
+        }
+    }
+
+    /// A PKCS#8 v2 (OneAsymmetricKey) with attributes and its public key, as
+    /// RFC 8410 shows: OpenSSL 3.0 refuses it, the key without them is read.
+    @Test func pkcs8Version2WithAttributesAndPublicKey() throws {
+        let key = try Key(["-algorithm", "ed25519"])
+        let fields = DER.children(Array(key.der), of: try #require(DER.read(Array(key.der), at: 0)))
+        let bytes = Array(key.der)
+        let publicKey = Array(try TestKeys.convert(key.pkcs8, ["-pubout", "-outform", "DER"]).suffix(32))
+        let attribute = DER.encode(0xa0, DER.sequence(DER.encode(0x06, [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x09, 0x14]),
+                                                      DER.encode(0x31, DER.encode(0x0c, Array("Curdle Chairs".utf8)))))
+        let v2 = DER.sequence(DER.encode(0x02, [1]), Array(bytes[fields[1].start..<fields[1].end]), Array(bytes[fields[2].start..<fields[2].end]),
+                              attribute, DER.encode(0x81, [0] + publicKey))
+        Self.expectOne(Self.findings(Self.pem("PRIVATE KEY", Data(v2))), key, line: 1, "RFC 8410 v2")
+    }
+
+    /// A PKCS#12 pasted as base64 (a Kubernetes secret's keystore, a JSON `pfx`
+    /// field) is opened like the file: its key, named.
+    @Test func pkcs12AsBase64() throws {
+        let key = try Key()
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("k.pem", key.pkcs8)
+        try Shell.check("openssl", ["req", "-x509", "-key", path, "-subj", "/CN=t", "-days", "1", "-out", dir.file("c.pem")])
+        let p12 = try Shell.check("openssl", ["pkcs12", "-export", "-inkey", path, "-in", dir.file("c.pem"), "-passout", "pass:changeit"])
+        let secret = "apiVersion: v1\nkind: Secret\ndata:\n  keystore.p12: " + p12.base64EncodedString() + "\n"
+        Self.expectOne(Self.findings(secret), key, line: 4, "secret")
+        #expect(Self.findings(secret).first?.message.contains("opens with the well-known password 'changeit'") == true)
+    }
+
     @Test func spacedOrArrayHexOfPublicMaterialIsSilent() throws {
         let key = try Key()
         let (_, cert) = try Self.publicMaterial(key)
