@@ -78,6 +78,14 @@ import TestSupport
         }
     }
 
+    /// A PKCS#12 whose MAC needs an unknown password but whose bags are not
+    /// encrypted (`-keypbe NONE -certpbe NONE`): the key is readable, so named.
+    @Test func pkcs12WithUnencryptedBagsOpensWhateverItsMAC() throws {
+        let material = try Material()
+        let path = try material.pkcs12("mac-only.p12", password: "Zq9-not-a-default", ["-keypbe", "NONE", "-certpbe", "NONE"])
+        Self.expectOpened(try Self.findings(path), material, password: "", container: "PKCS#12 container")
+    }
+
     @Test func lockedPKCS12IsMediumAndClaimsNoKey() throws {
         let material = try Material()
         let findings = try Self.findings(try material.pkcs12("locked.p12", password: "Zq9-not-a-default", ["-legacy"]))
