@@ -15,6 +15,8 @@ public struct ScanRequest: Sendable {
         case staged
         /// Every blob in the history, or in a revision range.
         case history(range: String?)
+        /// What a push adds, on the server (pre-receive) or the client (pre-push).
+        case push(PushedRange)
     }
 
     /// What to scan. Default: the current directory.
@@ -62,7 +64,7 @@ public struct ScanRequest: Sendable {
     /// Where `.keyleak.yaml` is looked for: the repository, or the one directory scanned, or here.
     public var configRoot: String {
         switch target {
-        case .staged, .history: return repository
+        case .staged, .history, .push: return repository
         case let .files(paths):
             if paths.count == 1 {
                 var isDirectory: ObjCBool = false
@@ -110,6 +112,7 @@ public struct ScanPlan: Sendable {
         switch request.target {
         case .staged: options.git = .staged
         case let .history(range): options.git = .history(range: range)
+        case let .push(pushed): options.git = .push(pushed)
         case let .files(paths): if !paths.isEmpty { options.paths = paths }
         }
         options.repository = request.repository

@@ -87,6 +87,17 @@ public enum GitMode: Sendable, Equatable {
     case staged
     /// Every blob reachable from the refs, or from a revision range.
     case history(range: String?)
+    /// What a push adds (pre-receive, pre-push).
+    case push(PushedRange)
+
+    /// The history it reads; nil for the index, and for every ref.
+    var gitRange: GitRange? {
+        switch self {
+        case .staged: return nil
+        case let .history(range): return range.map(GitRange.expression)
+        case let .push(pushed): return pushed.gitRange
+        }
+    }
 }
 
 /// What goes wrong in the façade (exit status 2): a root, a config, a hook; one case per cause.
@@ -254,8 +265,8 @@ public final class Scanner: Sendable {
         var missing = 0
         switch mode {
         case .staged: listed = try source.stagedEntries(listing: options.stagedListing)
-        case let .history(range):
-            let listing = try source.historyListing(range: range)
+        case .history, .push:
+            let listing = try source.historyListing(range: mode.gitRange)
             listed = listing.entries
             missing = listing.missing
         }
@@ -308,7 +319,8 @@ public final class Scanner: Sendable {
                 state.skipped.append(SkippedInput(path: chunk.first?.path ?? "", reason: "\(error)"))
             }
         }
-        if case let .history(range) = mode {
+        if mode != .staged {
+            let range = mode.gitRange
             // Only blobs that produced a finding are traced back to their commit,
             // by the blob id each finding carries.
             let objects = Set(states.flatMap { $0.findings.compactMap(\.blob) })
