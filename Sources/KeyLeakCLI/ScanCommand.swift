@@ -114,7 +114,24 @@ struct ScanCommand: ParsableCommand {
     }
 
     func run() throws {
-        let progress = ProgressLine(enabled: !report.quiet && isatty(STDERR_FILENO) == 1)
+        try ScanCommand.execute(request, output: ScanOutput(format: report.format, file: report.output, quiet: report.quiet,
+                                                            writeBaseline: writeBaseline))
+    }
+
+    /// Where and how a scan's results go.
+    struct ScanOutput {
+        var format = ReportFormat.text
+        /// The report's file; nil for standard output.
+        var file: String?
+        var quiet = false
+        /// `--write-baseline FILE`.
+        var writeBaseline: String?
+    }
+
+    /// Runs `request` and prints its report, warnings, verdict and advice;
+    /// exits 1 (throws `ExitCode(1)`) when it fails, 2 when it cannot be done.
+    static func execute(_ request: ScanRequest, output: ScanOutput) throws {
+        let progress = ProgressLine(enabled: !output.quiet && isatty(STDERR_FILENO) == 1)
         let (plan, result) = try exitingOnFailure { () -> (ScanPlan, ScanReport) in
             let plan = try ScanPlan(resolving: request)
             return (plan, try plan.run(progress: progress.callback))
@@ -122,25 +139,25 @@ struct ScanCommand: ParsableCommand {
         progress.finish()
         Output.learn(from: result)
         // NOTE: always on stderr too (the contract), even when a text report lists them.
-        if !report.quiet {
+        if !output.quiet {
             for skipped in result.summary.skipped { printError("skipped \(skipped.path): \(skipped.reason)") }
             if let reason = result.summary.incompleteHistory { printError("warning: incomplete history: \(reason)") }
             if let ignored = plan.ignoredConfig {
                 printError("not obeyed: \(ignored.path): the folder under check cannot configure its own check (use --config FILE to choose a config)")
             }
         }
-        if let writeBaseline {
+        if let writeBaseline = output.writeBaseline {
             try exitingOnFailure { try Output.write(Baseline(findings: result.findings).render(), to: writeBaseline) }
             printError("wrote \(result.findings.count) finding\(result.findings.count == 1 ? "" : "s") to the baseline \(writeBaseline)")
             return
         }
-        try exitingOnFailure { try Output.write(render(result, rules: plan.ruleSet.rules), to: report.output) }
-        if publish {
+        try exitingOnFailure { try Output.write(render(result, rules: plan.ruleSet.rules, output: output), to: output.file) }
+        if request.publish {
             let verdict = plan.shareVerdict(result)
             printError(verdict.line)
             if verdict.exitCode != 0 { throw ExitCode(verdict.exitCode) }
         }
-        if staged, !report.quiet, result.count(atOrAbove: plan.failOn) > 0 {
+        if request.target == .staged, !output.quiet, result.count(atOrAbove: plan.failOn) > 0 {
             // NOTE: said by the scan itself, not only by hooks/pre-commit, so that
             // it reaches the user through husky and the pre-commit framework too.
             Output.usage(ScanCommand.stagedAdvice)
@@ -162,10 +179,10 @@ struct ScanCommand: ParsableCommand {
 
         """
 
-    private func render(_ result: ScanReport, rules: [Rule]) -> String {
-        switch report.format {
+    private static func render(_ result: ScanReport, rules: [Rule], output: ScanOutput) -> String {
+        switch output.format {
         case .text:
-            let toTerminal = report.output == nil && isatty(STDOUT_FILENO) == 1
+            let toTerminal = output.file == nil && isatty(STDOUT_FILENO) == 1
             let color = toTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
             return TextReporter(color: color).render(result)
         case .json: return JSONReporter.render(result)
