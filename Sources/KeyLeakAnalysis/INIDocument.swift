@@ -216,7 +216,7 @@ package struct INIDocument: Sendable {
             }
             let indent = INIDocument.indent(line)
             if let c = current, let name = optionName, !name.isEmpty, indent > indentLevel {
-                pending[c, default: [:]][name, default: []].append(value)
+                pending[c, default: [:]][name, default: []].append(String(value))
                 return .continuation
             }
             indentLevel = indent
@@ -224,14 +224,14 @@ package struct INIDocument: Sendable {
                 optionName = nil
                 if name == INIDocument.defaultSection {
                     if document.defaults == nil {
-                        document.defaults = Section(name: name, line: number, offset: offset, header: value)
+                        document.defaults = Section(name: name, line: number, offset: offset, header: String(value))
                     }
                     current = -1
                 } else if let existing = document.sections.firstIndex(where: { $0.name == name }) {
                     if strict { fail(.duplicateSection(name: name, line: number)) }
                     current = existing
                 } else {
-                    document.sections.append(Section(name: name, line: number, offset: offset, header: value))
+                    document.sections.append(Section(name: name, line: number, offset: offset, header: String(value)))
                     current = document.sections.count - 1
                 }
                 return .header
@@ -262,7 +262,7 @@ package struct INIDocument: Sendable {
             let rest = INIDocument.strip(Substring(String(String.UnicodeScalarView(scalars[(delimiter + 1)...]))))
             let option = Option(name: name, value: "", line: number, offset: offset)
             if c < 0 { document.defaults?.options.append(option) } else { document.sections[c].options.append(option) }
-            pending[c, default: [:]][name] = [rest]
+            pending[c, default: [:]][name] = [String(rest)]
             optionName = name
             return .option
         }
