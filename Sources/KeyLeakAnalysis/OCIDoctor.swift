@@ -73,6 +73,14 @@ public enum OCIDoctor {
 
         /// True when nothing stops it.
         public var ok: Bool { stage == nil }
+
+        /// Records where the SDK stops, unless an earlier stage already did.
+        mutating func stop(_ stage: String, _ error: String) {
+            if self.stage == nil {
+                self.stage = stage
+                self.error = error
+            }
+        }
     }
 
     /// A profile's settings as the SDK reads them (values that fail its own
@@ -234,12 +242,6 @@ public enum OCIDoctor {
         let auth: Auth = values["authentication_type"] != nil ? .instancePrincipal
             : values["security_token_file"] != nil ? .securityToken : .apiKey
         var sdk = SDKVerdict(auth: auth)
-        func stop(_ stage: String, _ error: String) {
-            if sdk.stage == nil {
-                sdk.stage = stage
-                sdk.error = error
-            }
-        }
         var settings = Settings(passPhrase: !(values["pass_phrase"] ?? "").isEmpty)
         settings.user = values["user"].flatMap { OCISDKConfig.isOCID($0) ? $0 : nil }
         settings.tenancy = values["tenancy"].flatMap { OCISDKConfig.isOCID($0) ? $0 : nil }
@@ -251,7 +253,7 @@ public enum OCIDoctor {
         switch OCISDKConfig.read(strict, profile: name, environment: environment) {
         case .success: break
         case let .failure(failure):
-            stop("read", failure.pythonName)
+            sdk.stop("read", failure.pythonName)
             switch failure {
             case .logRequests:
                 add(.failure, "config", "log_requests '\(OCIConfig.shown(values["log_requests"] ?? ""))' is not a yes/no word (1, yes, true, on, 0, no, false, off): the SDK raises ValueError")
@@ -265,7 +267,7 @@ public enum OCIDoctor {
         case .instancePrincipal:
             add(.ok, "auth", "authentication_type=\(OCIConfig.shown(values["authentication_type"] ?? "")): only this and delegation_token_file are checked by the SDK")
             if case let .authenticationType(valid, reason) = OCISDKConfig.validate(values, environment: environment), !valid {
-                stop("validate", "InvalidConfig")
+                sdk.stop("validate", "InvalidConfig")
                 add(.failure, "auth", reason ?? "invalid authentication_type")
             }
             return ProfileReport(profile: name, sdk: sdk, settings: settings, key: nil, session: nil, checks: checks)
@@ -279,7 +281,7 @@ public enum OCIDoctor {
         let validation = OCISDKConfig.validate(values, environment: environment)
         if auth == .apiKey, case let .invalid(fields) = validation {
             sdk.fields = fields
-            stop("validate", "InvalidConfig")
+            sdk.stop("validate", "InvalidConfig")
         }
         checkOCID("user", values["user"], required: auth == .apiKey, add)
         checkOCID("tenancy", values["tenancy"], required: true, add)
@@ -305,7 +307,7 @@ public enum OCIDoctor {
             let expanded = OCISDKConfig.expandUser(tokenFile, environment: environment)
             let shown = OCIConfig.path(tokenFile) ?? OCIConfig.shown(tokenFile)
             if !FileManager.default.fileExists(atPath: expanded) {
-                stop("token", "token-file-not-found")
+                sdk.stop("token", "token-file-not-found")
                 add(.failure, "session", "security_token_file \(shown) does not exist: run oci session authenticate --profile-name \(name)")
             } else if let data = FileManager.default.contents(atPath: expanded) {
                 if let warning = permissionWarning(expanded, what: "security_token_file \(shown)", context: context, profile: name) {
@@ -327,7 +329,7 @@ public enum OCIDoctor {
                     add(.failure, "session", "security_token_file \(shown) does not hold a session token (a JWT)")
                 }
             } else {
-                stop("token", "unreadable")
+                sdk.stop("token", "unreadable")
                 add(.failure, "session", "security_token_file \(shown) cannot be read")
             }
         }
@@ -335,13 +337,12 @@ public enum OCIDoctor {
         // The key: from_file checks the path; the signer loads it.
         var key: KeyInfo?
         if let keyFile = values["key_file"] {
-            key = checkKey(keyFile, name: name, values: values, session: session, context: context, sdk: &sdk, stop: stop, add: add,
-                           appendCheck: { checks.append($0) })
+            key = checkKey(keyFile, values: values, session: session, context: context, sdk: &sdk, add: add)
         } else {
             add(.failure, "key_file", "key_file is missing")
         }
-        if let tokenStop { stop("token", tokenStop) }
-        if let key, key.identity.algorithm != "RSA" { stop("sign", "not-rsa") }
+        if let tokenStop { sdk.stop("token", tokenStop) }
+        if let key, key.identity.algorithm != "RSA" { sdk.stop("sign", "not-rsa") }
         return ProfileReport(profile: name, sdk: sdk, settings: settings, key: key, session: session, checks: checks)
     }
 
@@ -389,9 +390,8 @@ public enum OCIDoctor {
         }
     }
 
-    private static func checkKey(_ keyFile: String, name: String, values: [String: String], session: SessionInfo?, context: Context,
-                                 sdk: inout SDKVerdict, stop: (String, String) -> Void, add: (Status, String, String) -> Void,
-                                 appendCheck: (Check) -> Void) -> KeyInfo? {
+    private static func checkKey(_ keyFile: String, values: [String: String], session: SessionInfo?, context: Context,
+                                 sdk: inout SDKVerdict, add: (Status, String, String) -> Void) -> KeyInfo? {
         // NOTE: the path is quoted in messages: a value that is not a plain
         // one-line path (a key pasted in its place) is shown cut short.
         let shown = OCIConfig.path(keyFile) ?? OCIConfig.shown(keyFile)
@@ -414,7 +414,7 @@ public enum OCIDoctor {
             }
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            stop("key", OCIKeyLoader.Failure.unreadable.rawValue)
+            sdk.stop("key", OCIKeyLoader.Failure.unreadable.rawValue)
             sdk.keyError = OCIKeyLoader.Failure.unreadable.rawValue
             add(.failure, "key_file", "key_file \(shown) cannot be read")
             return nil
@@ -423,7 +423,7 @@ public enum OCIDoctor {
         switch OCIKeyLoader.load([UInt8](data), passPhrase: values["pass_phrase"]) {
         case let .success(key): loaded = key
         case let .failure(failure):
-            stop("key", failure.rawValue)
+            sdk.stop("key", failure.rawValue)
             sdk.keyError = failure.rawValue
             switch failure {
             case .missingPassPhrase:

@@ -94,8 +94,8 @@ package enum OCIKeyLoader {
         default:
             encrypted = block.header("Proc-Type") == "4,ENCRYPTED"
             if encrypted {
-                guard let password, !password.isEmpty else { return .wrongPassPhraseGiven }
                 guard block.header("DEK-Info") != nil else { return .notAKey }
+                guard let password, !password.isEmpty else { return .wrongPassPhraseGiven }
                 key = decrypt(block, password: password)
             } else {
                 let type: OpenSSLKey.TypeSpecific = block.tag == "RSA PRIVATE KEY" ? .rsa : block.tag == "EC PRIVATE KEY" ? .ec : .dsa
@@ -200,10 +200,13 @@ package enum OCIKeyLoader {
                 var headers: [(String, String)] = []
                 var body = Substring(raw)
                 if let split = raw.range(of: "\r\n\r\n") ?? raw.range(of: "\n\n") {
-                    for line in raw[..<split.lowerBound].split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" }) {
-                        let text = line.hasSuffix("\r") ? line.dropLast() : line
-                        guard let colon = text.firstIndex(of: ":") else { return nil }
-                        headers.append((text[..<colon].trimmingWhitespace(), text[text.index(after: colon)...].trimmingWhitespace()))
+                    // NOTE: by scalars: a Swift Character joins "\r\n" into one.
+                    let head = raw[..<split.lowerBound].unicodeScalars
+                    for line in head.split(separator: "\n", omittingEmptySubsequences: false) {
+                        let text = Substring(line.last == "\r" ? line.dropLast() : line)
+                        guard let colon = text.unicodeScalars.firstIndex(of: ":") else { return nil }
+                        headers.append((Substring(text.unicodeScalars[..<colon]).trimmingWhitespace(),
+                                        Substring(text.unicodeScalars[text.unicodeScalars.index(after: colon)...]).trimmingWhitespace()))
                     }
                     body = raw[split.upperBound...]
                 }

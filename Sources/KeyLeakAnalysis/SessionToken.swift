@@ -38,16 +38,17 @@ public struct SessionToken: Sendable, Hashable {
         return Double(expiresAt) <= now.timeIntervalSince1970
     }
 
-    /// The claims of the JWT `text` (`header.payload.signature`, base64url
-    /// segments; whitespace and other characters outside the alphabet are
-    /// skipped as Python's decoder skips them); nil unless header and payload
-    /// are JSON objects.
+    /// The claims of the JWT `text` (`header.payload.signature`), decoded
+    /// as PyJWT decodes it without verifying: each base64url segment padded
+    /// by its length, characters outside the alphabet skipped, header and
+    /// payload JSON objects, the signature decodable; nil otherwise.
     package static func parse(_ text: [UInt8]) -> SessionToken? {
         guard let lastDot = text.lastIndex(of: UInt8(ascii: ".")) else { return nil }
         let signingInput = text[..<lastDot]
         guard let firstDot = signingInput.firstIndex(of: UInt8(ascii: ".")),
               json(signingInput[..<firstDot]) != nil,
-              let payload = json(signingInput[(firstDot + 1)...]) else { return nil }
+              let payload = json(signingInput[(firstDot + 1)...]),
+              pythonBase64URL(text[(lastDot + 1)...]) != nil else { return nil }
         func string(_ key: String) -> String? { payload[key] as? String }
         func seconds(_ key: String) -> Int? {
             if let n = payload[key] as? NSNumber { return n.intValue }
@@ -73,17 +74,51 @@ public struct SessionToken: Sendable, Hashable {
 
     /// A base64url segment decoded as a JSON object.
     private static func json(_ segment: ArraySlice<UInt8>) -> [String: Any]? {
-        var characters = segment.compactMap { b -> UInt8? in
-            switch b {
-            case UInt8(ascii: "-"): return UInt8(ascii: "+")
-            case UInt8(ascii: "_"): return UInt8(ascii: "/")
-            default: return Base64.isAlphabet(b) ? b : nil
+        guard let bytes = pythonBase64URL(segment) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any]
+    }
+
+    /// PyJWT's `base64url_decode`: `=` added up to the segment's length
+    /// modulo 4, then Python's lenient `a2b_base64` (characters outside the
+    /// alphabet skipped; decoding ends at the padding that completes a group;
+    /// a group left incomplete is an error).
+    package static func pythonBase64URL(_ segment: ArraySlice<UInt8>) -> [UInt8]? {
+        var input = Array(segment)
+        if input.count % 4 > 0 { input += Array(repeating: UInt8(ascii: "="), count: 4 - input.count % 4) }
+        var out: [UInt8] = []
+        var quad = 0
+        var pads = 0
+        var left: UInt8 = 0
+        for var c in input {
+            if c == UInt8(ascii: "=") {
+                if quad >= 2 {
+                    pads += 1
+                    if quad + pads >= 4 { return out }
+                }
+                continue
+            }
+            if c == UInt8(ascii: "-") { c = UInt8(ascii: "+") } else if c == UInt8(ascii: "_") { c = UInt8(ascii: "/") }
+            guard let v = base64Value(c) else { continue }
+            pads = 0
+            switch quad {
+            case 0: left = v; quad = 1
+            case 1: out.append(left << 2 | v >> 4); left = v & 0x0f; quad = 2
+            case 2: out.append(left << 4 | v >> 2); left = v & 0x03; quad = 3
+            default: out.append(left << 6 | v); quad = 0
             }
         }
-        guard characters.count % 4 != 1 else { return nil }
-        while characters.count % 4 != 0 { characters.append(UInt8(ascii: "=")) }
-        guard let bytes = Base64.decode(characters) else { return nil }
-        return (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any]
+        return quad == 0 ? out : nil
+    }
+
+    private static func base64Value(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return c - UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): return c - UInt8(ascii: "a") + 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0") + 52
+        case UInt8(ascii: "+"): return 62
+        case UInt8(ascii: "/"): return 63
+        default: return nil
+        }
     }
 
     /// The OCI fingerprint of an RSA JWK (`n`, `e` in base64url).
