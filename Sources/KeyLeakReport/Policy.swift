@@ -151,7 +151,8 @@ public struct Policy: Sendable {
                 text += ", a registered OCI API key already rotated (\(name)\(owner), \(known.state ?? ""))"
             } else if let state = known.state, state.uppercased() != "ACTIVE" {
                 // CREATING: being registered, about to work; any state OCI may add later counts as live.
-                text += ", a registered OCI API key (\(name)\(owner), \(state): not rotated)"
+                let what = state.uppercased() == "CREATING" ? "being registered, as good as ACTIVE" : "not rotated"
+                text += ", a registered OCI API key (\(name)\(owner), \(state): \(what))"
             } else {
                 text += ", a registered OCI API key (\(name)\(owner), \(known.state ?? "listed"))"
             }
