@@ -131,6 +131,7 @@ def jwt(payload):
 
 # ---------------------------------------------------------------- corpus
 
+# keyleak:allow (made-up identities for the generated corpus)
 USER = "ocid1.user.oc1..aaaaaaaadifferentialuser"
 TENANCY = "ocid1.tenancy.oc1..aaaaaaaadifferentialtenancy"
 

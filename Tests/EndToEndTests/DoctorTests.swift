@@ -117,6 +117,7 @@ import TestSupport
         let pem = try TestKeys.rsa(home, ".oci/sessions/DEFAULT/oci_api_key.pem")
         try Shell.check("chmod", ["600", home.file(".oci/sessions/DEFAULT/oci_api_key.pem")])
         let config = """
+        # keyleak:allow (test fixture)
         [DEFAULT]
         fingerprint=\(try TestKeys.ociFingerprint(pem))
         key_file=~/.oci/sessions/DEFAULT/oci_api_key.pem

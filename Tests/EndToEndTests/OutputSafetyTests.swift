@@ -196,6 +196,7 @@ import TestSupport
         try dir.write("tree/app/settings.json", "{\"service\": {\"private_key\": \"\(escaped(pkcs1))\"}}\n")
         try dir.write("tree/ccm/cloud-provider.yaml", Self.cloudProviderConfig(key: pkcs1, fingerprint: fp))
         try dir.write("tree/home/.oci/config", """
+        # keyleak:allow (test fixture)
         [DEFAULT]
         user=\(Self.user)
         tenancy=\(Self.tenancy)

@@ -69,8 +69,8 @@ import TestSupport
                 && !OCISDKConfig.isOCID("\"ocid1.user.oc1..a\"") && !OCISDKConfig.isOCID(".a.b.c.d"))
         #expect(OCISDKConfig.isFingerprint(Self.fp) && !OCISDKConfig.isFingerprint(Self.fp.uppercased()))
         let missing = OCISDKConfig.validate(["user": "x"], environment: [:])
-        #expect(missing == .invalid(["user": "malformed", "tenancy": "missing", "fingerprint": "missing", "key_file": "missing",
-                                     "region": "missing"]))
+        let expected = Dictionary(uniqueKeysWithValues: OCISDKConfig.required.map { ($0, $0 == "user" ? "malformed" : "missing") })
+        #expect(missing == .invalid(expected))
         if case let .invalid(fields) = OCISDKConfig.validate([:], environment: ["OCI_REGION": "us-ashburn-1"]) {
             #expect(fields["region"] == nil, "$OCI_REGION stands in for a missing region")
         }
@@ -164,14 +164,15 @@ import TestSupport
     }
 
     @Test func theScanReadsProfilesAsTheSDKDoes() throws {
-        // keyleak:allow (test fixture)
         let found = Self.identities("""
+        # keyleak:allow (test fixture)
         [DEFAULT]
         user="ocid1.user.oc1..aaaaquoted"
         tenancy=ocidv1:tenancy:oc1:phx:1460406592660:aaaa
         fingerprint=\(Self.fp.uppercased())
         key_file=~/.oci/key.pem
         pass_phrase=$ecret(1)
+        # keyleak:allow (test fixture)
         [PROD] # production
         user=ocid1.user.oc1..aaaaprod
           fingerprint=\(Self.fp)
@@ -187,6 +188,7 @@ import TestSupport
 
     @Test func terraformEnvironmentSpellings() throws {
         let found = Self.identities("""
+        # keyleak:allow (test fixture)
         export OCI_tenancy_ocid=ocid1.tenancy.oc1..aaaa
         export OCI_USER_OCID=ocid1.user.oc1..bbbb
         export OCI_FINGERPRINT=\(Self.fp)
