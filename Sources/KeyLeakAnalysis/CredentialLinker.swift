@@ -148,12 +148,21 @@ package enum CredentialLinker {
     }
 
     /// Key findings a `key_file` value may name: relative paths from the config's
-    /// folder; `~/…` and absolute paths by file name.
+    /// folder; `~/…` and absolute paths by file name, or, when the config is
+    /// in a copied home and the file is there, that file only
+    /// (`backup/.oci/config` naming `~/.oci/key.pem`: `backup/.oci/key.pem`).
     static func resolve(_ keyFile: String, from configPath: String, among keys: [Int], in findings: [Finding]) -> [Int] {
         // NOTE: a Windows path (`C:\\Users\\dev\\.oci\\key.pem`) separates with backslashes.
         let name = keyFile.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? keyFile
         if keyFile.hasPrefix("~") || keyFile.hasPrefix("/") || keyFile.contains("\\") {
             let matches = keys.filter { ($0 < findings.count) && (findings[$0].path as NSString).lastPathComponent == name }
+            let folder = (configPath as NSString).deletingLastPathComponent
+            if keyFile.hasPrefix("~/"), (folder as NSString).lastPathComponent == ".oci" {
+                let home = (folder as NSString).deletingLastPathComponent
+                let expected = normalize(home.isEmpty ? String(keyFile.dropFirst(2)) : home + "/" + keyFile.dropFirst(2))
+                let exact = matches.filter { normalize(findings[$0].path) == expected }
+                if !exact.isEmpty { return exact }
+            }
             return matches.sorted { findings[$0].path < findings[$1].path }
         }
         let folder = (configPath as NSString).deletingLastPathComponent

@@ -183,7 +183,7 @@ public enum OCIDoctor {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
               let data = FileManager.default.contents(atPath: path) else {
-            throw AnalysisError.ociConfig(file: path, reason: "cannot read the OCI config file (the SDK says ConfigFileNotFound)")
+            throw AnalysisError.ociConfig(file: path, reason: "cannot read the OCI config file")
         }
         let bytes = [UInt8](data)
         let strict = INIDocument.parse(bytes)

@@ -145,6 +145,10 @@ package enum FindingJSON {
             return RefPath(path: path, ref: ref)
         }
         f.secretHash = o["secret_id"] as? String
+        if let r = o["remediation"] as? [String: Any], let revoke = r["revoke"] as? String, let rotate = r["rotate"] as? String,
+           let purge = r["purge"] as? String, let note = r["note"] as? String {
+            f.remediation = Remediation(revoke: revoke, rotate: rotate, purge: purge, note: note)
+        }
         if let t = o["session_token"] as? [String: Any] {
             f.sessionToken = SessionToken(subject: t["subject"] as? String, tenancy: t["tenancy"] as? String, issuer: t["issuer"] as? String,
                                           expiresAt: t["expires_at"] as? Int, sessionExpiresAt: t["session_expires_at"] as? Int,
