@@ -7,10 +7,15 @@ import Foundation
 /// name, or pasted into a README), Terraform provider settings and `*.tfvars`,
 /// and `OCI_CLI_*` variables in `.env` files, shell scripts and CI YAML.
 ///
-/// INI files are read with the OCI SDK's semantics (Python `configparser`
-/// without interpolation): `key = value` or `key: value`, keys
-/// case-insensitive, `#` and `;` full-line comments, indented continuation
-/// lines, and `[DEFAULT]` values inherited by every other profile.
+/// An INI document (from a `[section]` header on, until a line configparser
+/// would reject: a README's code block ends there) is read by `INIDocument`,
+/// the reader `keyleak doctor` uses, with the OCI SDK's semantics: values as
+/// written (quotes, `$`, parentheses and all), continuation lines,
+/// duplicates ignored past the first, `[DEFAULT]` inherited; `user`,
+/// `tenancy` and `fingerprint` kept only when the SDK's own checks accept
+/// them. Terraform and environment settings, and INI lines with no section
+/// header, are read by the heuristics below, which tell values from code and
+/// references (`var.x`, `${…}`, `$VAR`, `getpass()`).
 package enum OCIConfig {
     /// One identity found, with where it starts (byte offset in the text).
     package struct Found {
@@ -70,11 +75,6 @@ package enum OCIConfig {
             guard beyondTenancy else { return false }
             return found.facts >= 2 || (identity.source == .config && identity.profile != nil && identity.user != nil)
         }
-    }
-
-    /// Every INI profile of an OCI config file, whatever it holds (for `keyleak doctor`).
-    package static func profiles(in text: UnsafeRawBufferPointer) -> [Found] {
-        parse(text).filter { $0.identity.source == .config && $0.identity.profile != nil }
     }
 
     private static func parse(_ text: UnsafeRawBufferPointer) -> [Found] {

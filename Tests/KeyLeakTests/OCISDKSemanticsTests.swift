@@ -246,4 +246,25 @@ import TestSupport
         token.sessionToken?.expiresAt = Int(Date().timeIntervalSince1970) + 3600
         #expect(policy.severity(token) == .high)
     }
+
+    /// Bytes cut and mixed from configs, PEM and tokens never crash the readers,
+    /// and configparser never finds more profiles than header lines.
+    @Test func arbitraryBytesAreSafe() throws {
+        var generator = SystemRandomNumberGenerator()
+        let pieces: [[UInt8]] = ["[DEFAULT]\n", "[a]b] # x\n", "user=ocid1.user.oc1..a\n", "  more\n", "\r\n", "\r", "=\n", "x\n",
+                                 "-----BEGIN RSA PRIVATE KEY-----\n", "------BEGIN ", "-----END RSA PRIVATE KEY-----\n", "Proc-Type: 4,ENCRYPTED\n\n",
+                                 "MIIEow==\n", "\u{A0}", "\u{FEFF}", "eyJhbGciOiJSUzI1NiJ9.", "eyJzdWIiOiJvY2lkMS4ifQ.", "c2ln",
+                                 "ssh-rsa AAAAB3NzaC1yc2E= x\n", "~nobody/k\n"].map { Array($0.utf8) } + [[0xFF], [0xE9], [0]]
+        for _ in 0..<2000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...12, using: &generator) { bytes += pieces.randomElement(using: &generator)! }
+            let document = INIDocument.parse(bytes)
+            let headers = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
+                .filter { INIDocument.header(INIDocument.strip($0)) != nil }.count
+            #expect(document.sections.count <= headers)
+            _ = OCIKeyLoader.load(bytes, passPhrase: Bool.random(using: &generator) ? "pw" : nil)
+            _ = SessionToken.parse(bytes)
+            _ = bytes.withUnsafeBytes { OCIConfig.identities(in: $0) }
+        }
+    }
 }
