@@ -35,6 +35,8 @@ public struct Finding: Sendable, Hashable {
     public var knownKey: KnownKeyMatch?
     /// OCI identity of settings findings (and of a credential set).
     public var oci: OCIIdentity?
+    /// The claims of an OCI session token (the `oci-session-token` analyzer).
+    public var sessionToken: SessionToken?
     /// What a key container (keystore, locked PKCS#12) holds.
     public var container: ContainerFacts?
     /// What a copied `.oci` folder holds (the `credential-set` analyzer).
@@ -50,6 +52,8 @@ public struct Finding: Sendable, Hashable {
     public var related: [RelatedFinding] = []
     /// What the finding is, in a sentence: set by the policy.
     public var message: String
+    /// How to revoke, replace and purge an OCI credential: set by the policy, nil for other findings.
+    public var remediation: Remediation?
     /// The start of the match, cut after a few characters: never the secret.
     public var preview: String
     /// SHA-256 (hex) of the secret's normalised bytes: identifies a secret with
@@ -119,6 +123,8 @@ public struct LinkFacts: Sendable, Hashable {
     public var openedBy: LinkedSettings?
     /// For settings: the keys in the scan they point to.
     public var keys: [RelatedFinding] = []
+    /// For settings: the session tokens in the scan their `security_token_file` names.
+    public var tokens: [RelatedFinding] = []
     /// For settings: the fingerprint of a linked key that differs from the one they claim.
     public var mismatchedFingerprint: String?
     /// For settings: `key_file` names a key that is not in the scan.
@@ -134,11 +140,26 @@ public struct LinkedSettings: Sendable, Hashable {
     public var reference: RelatedFinding
     /// `OCI profile [ADMIN]`, `OCI Terraform provider settings`, `OCI_CLI_* variables`.
     public var name: String
+    /// The user OCID the settings name, if any.
+    public var user: String?
+    /// The tenancy OCID the settings name, if any.
+    public var tenancy: String?
+    /// The region the settings name, if any.
+    public var region: String?
+    /// The profile name (config files only).
+    public var profile: String?
+    /// The settings are a session's (`security_token_file`): their key is a session key, not a registered API key.
+    public var session = false
 
-    /// Settings `name` at `reference`.
-    public init(reference: RelatedFinding, name: String) {
+    /// Settings `name` at `reference`, for `user` in `tenancy` and `region`.
+    public init(reference: RelatedFinding, name: String, user: String? = nil, tenancy: String? = nil, region: String? = nil,
+                profile: String? = nil) {
         self.reference = reference
         self.name = name
+        self.user = user
+        self.tenancy = tenancy
+        self.region = region
+        self.profile = profile
     }
 }
 

@@ -190,3 +190,85 @@ extension OpenSSLKey {
         }
     }
 }
+
+extension OpenSSLKey {
+    /// The algorithms a type-specific (non-PKCS#8) private key DER may be.
+    package enum TypeSpecific: Sendable {
+        /// PKCS#1 RSAPrivateKey (`RSA PRIVATE KEY`).
+        case rsa
+        /// SEC1 ECPrivateKey (`EC PRIVATE KEY`).
+        case ec
+        /// OpenSSL's DSA private key (`DSA PRIVATE KEY`).
+        case dsa
+    }
+
+    /// Parses an unencrypted PKCS#8 PrivateKeyInfo that is exactly `der`
+    /// (nothing after it), as strict parsers (Python `cryptography`) do.
+    package static func privateKey(pkcs8 der: [UInt8]) -> OpenSSLKey? {
+        der.withUnsafeBufferPointer { buffer -> OpenSSLKey? in
+            guard let base = buffer.baseAddress, !der.isEmpty else { return nil }
+            var cursor: UnsafePointer<UInt8>? = base
+            guard let info = d2i_PKCS8_PRIV_KEY_INFO(nil, &cursor, Int(der.count)) else {
+                ERR_clear_error()
+                return nil
+            }
+            defer { PKCS8_PRIV_KEY_INFO_free(info) }
+            guard cursor == base + der.count, let key = EVP_PKCS82PKEY(info) else {
+                ERR_clear_error()
+                return nil
+            }
+            return OpenSSLKey(owning: key)
+        }
+    }
+
+    /// Parses a type-specific private key that is exactly `der`.
+    package static func privateKey(der: [UInt8], as type: TypeSpecific) -> OpenSSLKey? {
+        let id: Int32 = switch type {
+        case .rsa: EVP_PKEY_RSA
+        case .ec: EVP_PKEY_EC
+        case .dsa: EVP_PKEY_DSA
+        }
+        return der.withUnsafeBufferPointer { buffer -> OpenSSLKey? in
+            guard let base = buffer.baseAddress, !der.isEmpty else { return nil }
+            var cursor: UnsafePointer<UInt8>? = base
+            guard let key = d2i_PrivateKey(id, nil, &cursor, Int(der.count)) else {
+                ERR_clear_error()
+                return nil
+            }
+            let owned = OpenSSLKey(owning: key)
+            return cursor == base + der.count ? owned : nil
+        }
+    }
+
+    /// Parses a DER SubjectPublicKeyInfo that is exactly `der`, else a
+    /// PKCS#1 RSAPublicKey that is exactly `der`.
+    package static func publicKey(exactDER der: [UInt8]) -> OpenSSLKey? {
+        der.withUnsafeBufferPointer { buffer -> OpenSSLKey? in
+            guard let base = buffer.baseAddress, !der.isEmpty else { return nil }
+            var cursor: UnsafePointer<UInt8>? = base
+            if let key = d2i_PUBKEY(nil, &cursor, Int(der.count)) {
+                let owned = OpenSSLKey(owning: key)
+                if cursor == base + der.count { return owned }
+            }
+            ERR_clear_error()
+            cursor = base
+            if let key = d2i_PublicKey(EVP_PKEY_RSA, nil, &cursor, Int(der.count)) {
+                let owned = OpenSSLKey(owning: key)
+                if cursor == base + der.count { return owned }
+            }
+            ERR_clear_error()
+            return nil
+        }
+    }
+
+    /// OpenSSL's consistency check of a private key (for RSA: `RSA_check_key`,
+    /// primes and exponents; for EC: the point is the private scalar's), what
+    /// Python `cryptography` runs when it loads RSA and EC keys.
+    package var isConsistent: Bool {
+        guard let ctx = EVP_PKEY_CTX_new(pkey, nil) else { return false }
+        defer { EVP_PKEY_CTX_free(ctx) }
+        let ok = EVP_PKEY_check(ctx) == 1
+        ERR_clear_error()
+        return ok
+    }
+}

@@ -30,9 +30,18 @@ package enum FindingJSON {
                 .object([("path", .string($0.path)), ("line", .int($0.line)), ("rule", .string($0.rule))])
             })),
             ("message", .string(f.message)),
+            ("remediation", f.remediation.map { r in
+                .object([("revoke", .string(r.revoke)), ("rotate", .string(r.rotate)), ("purge", .string(r.purge)), ("note", .string(r.note))])
+            } ?? .null),
             ("preview", .string(f.preview)),
             ("secret_id", .optional(f.secretHash)),
-        ])
+        ] + (f.sessionToken.map { t in
+            // NOTE: written only for session tokens, so that every other finding's object stays as it was.
+            [("session_token", .object([("subject", .optional(t.subject)), ("tenancy", .optional(t.tenancy)),
+                                        ("issuer", .optional(t.issuer)), ("expires_at", .optional(t.expiresAt)),
+                                        ("session_expires_at", .optional(t.sessionExpiresAt)),
+                                        ("key_fingerprint", .optional(t.keyFingerprint))]))]
+        } ?? []))
     }
 
     private static func location(_ f: Finding) -> [(String, JSONWriter.Value)] {
@@ -118,7 +127,7 @@ package enum FindingJSON {
                   let base = c["base"] as? String else { return nil }
             return ConfigChangeFacts(kind: kind, base: base, requests: c["requests"] as? [String] ?? [])
         }
-        let kind = analyzer(rule) ?? (set != nil ? .credentialSet : change != nil ? .configChange : key != nil ? .pem : oci != nil ? .ociConfig
+        let kind = analyzer(rule) ?? (o["session_token"] is [String: Any] ? .sessionToken : set != nil ? .credentialSet : change != nil ? .configChange : key != nil ? .pem : oci != nil ? .ociConfig
             : container?.kind == .pkcs12 ? .pkcs12 : container != nil ? .keystore : .ociMarker)
         var f = Finding(rule: rule, analyzer: kind, severity: severity, path: path, line: line,
                         column: o["column"] as? Int ?? 1, endLine: o["end_line"] as? Int ?? line,
@@ -136,6 +145,15 @@ package enum FindingJSON {
             return RefPath(path: path, ref: ref)
         }
         f.secretHash = o["secret_id"] as? String
+        if let r = o["remediation"] as? [String: Any], let revoke = r["revoke"] as? String, let rotate = r["rotate"] as? String,
+           let purge = r["purge"] as? String, let note = r["note"] as? String {
+            f.remediation = Remediation(revoke: revoke, rotate: rotate, purge: purge, note: note)
+        }
+        if let t = o["session_token"] as? [String: Any] {
+            f.sessionToken = SessionToken(subject: t["subject"] as? String, tenancy: t["tenancy"] as? String, issuer: t["issuer"] as? String,
+                                          expiresAt: t["expires_at"] as? Int, sessionExpiresAt: t["session_expires_at"] as? Int,
+                                          keyFingerprint: t["key_fingerprint"] as? String)
+        }
         if let l = o["link"] as? [String: Any], let linkPath = l["path"] as? String, let target = l["target"] as? String {
             f.throughLink = ReachedThroughLink(link: SymbolicLink(path: linkPath, target: target),
                                                linkIsTheFile: l["link_is_the_file"] as? Bool ?? (linkPath == path),

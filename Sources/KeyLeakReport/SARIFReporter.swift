@@ -67,8 +67,15 @@ public enum SARIFReporter {
     }
 
     private static func rule(_ r: Rule) -> JSONWriter.Value {
-        let help = (r.description ?? r.title)
+        var help = (r.description ?? r.title)
             + " Remove the secret from the file (and from history), rotate it, and see `keyleak doctor` for OCI configs."
+        if r.id.hasPrefix("oci-") || r.id == "private-key" {
+            // Each result's `properties.keyleak.remediation` holds the exact commands for its key.
+            help += " For an OCI API key: revoke it with `oci iam user api-key delete --user-id <user> --fingerprint <fingerprint> --force`"
+                + " (or in the Console: Identity & Security → Domains → Users → the user → API keys), make a new one with `oci setup keys`"
+                + " and `oci iam user api-key upload`, and purge the file from history with `git filter-repo --invert-paths --path <path>`."
+                + " A key once pushed stays compromised: revoke it first."
+        }
         return .object([
             ("id", .string(r.id)),
             ("name", .string(r.id.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined())),

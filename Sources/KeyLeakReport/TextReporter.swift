@@ -34,6 +34,9 @@ public struct TextReporter {
                 out += "    fingerprint \(identity.oci)" + (identity.sha256.map { "  \($0)" } ?? "") + "\n"
             }
             out += "    " + paint(safe(f.preview), "2") + "\n"
+            if let r = f.remediation {
+                out += "    revoke: \(safe(r.revoke))\n    rotate: \(safe(r.rotate))\n    purge:  \(safe(r.purge))\n    \(r.note)\n"
+            }
         }
         out += summaryLine(report)
         return out
