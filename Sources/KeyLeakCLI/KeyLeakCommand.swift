@@ -26,7 +26,7 @@ struct KeyLeakCommand: ParsableCommand {
         commandName: "keyleak",
         abstract: "Find leaked private keys and OCI API credentials before they leave the machine.",
         version: KeyLeakVersion.current,
-        subcommands: [ScanCommand.self, FingerprintCommand.self, DoctorCommand.self, HookCommand.self, InitCommand.self, MergeCommand.self, RulesCommand.self],
+        subcommands: [ScanCommand.self, FingerprintCommand.self, DoctorCommand.self, HookCommand.self, InitCommand.self, MergeCommand.self, RulesCommand.self, VersionCommand.self],
         defaultSubcommand: ScanCommand.self
     )
 
@@ -34,9 +34,12 @@ struct KeyLeakCommand: ParsableCommand {
     /// 0 clean, 1 findings, 2 the scan could not be done) instead of 64.
     static func main() {
         OutputFile.secureStandardDescriptors()
-        startHookGitEarly(Array(CommandLine.arguments.dropFirst()))
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        startHookGitEarly(arguments)
+        // `keyleak --version` says what `keyleak version` says, libraries included.
+        if arguments.first == "--version" { arguments[0] = "version" }
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(arguments)
             try command.run()
         } catch {
             let code = exitCode(for: error)
