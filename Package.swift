@@ -21,6 +21,10 @@ let package = Package(
                        providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]),
         // fstatfs, for recognising kernel file systems (/proc, /sys).
         .systemLibrary(name: "CSystem"),
+        // The git commit scripts/package defines on the build command line, for `keyleak version`.
+        .systemLibrary(name: "CBuildInfo"),
+        // Hands argv to the Swift runtime before main where /proc is not mounted (an empty chroot).
+        .target(name: "CProcessArguments"),
         // Multi-literal SIMD search for the prefilter (Vectorscan, or Hyperscan: same API).
         .systemLibrary(name: "CHyperscan", pkgConfig: "libhs",
                        providers: [.apt(["libvectorscan-dev"]), .brew(["vectorscan"])]),
@@ -44,15 +48,15 @@ let package = Package(
         // The façade: a scan request in, a report and a verdict out; config resolution.
         .target(
             name: "KeyLeak",
-            dependencies: ["KeyLeakReport", .product(name: "Yams", package: "Yams")]
+            dependencies: ["KeyLeakReport", "CBuildInfo", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "KeyLeakCLI",
-            dependencies: ["KeyLeak", "KeyLeakInput", "KeyLeakMatching", "KeyLeakAnalysis", "KeyLeakReport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["KeyLeak", "KeyLeakInput", "KeyLeakMatching", "KeyLeakAnalysis", "KeyLeakReport", "CProcessArguments", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Helpers shared by the test targets: temporary trees, OpenSSL key generation, running the binary.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "KeyLeakTests", dependencies: ["KeyLeak", "KeyLeakInput", "KeyLeakMatching", "KeyLeakAnalysis", "KeyLeakReport", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["KeyLeak", "KeyLeakInput", "KeyLeakMatching", "KeyLeakAnalysis", "KeyLeakReport", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["KeyLeak", "KeyLeakInput", "KeyLeakMatching", "KeyLeakAnalysis", "KeyLeakReport", "TestSupport", .product(name: "Yams", package: "Yams")]),
     ]
 )

@@ -6,7 +6,9 @@
 #          python3's jsonschema (SARIF validation), libarchive-tools (bsdtar writes
 #          the 7z, ar, cpio, zstd, lz4, lzip, lzma and .Z test archives)
 #   --venv: python3-venv, for scripts/oci-sdk.sh
-# Usage: scripts/install-deps.sh [--tests | --venv]
+#   --package: the static archives of libarchive's compressors that libarchive-dev does
+#          not pull in (libzstd-dev, liblz4-dev, libacl1-dev), for scripts/package
+# Usage: scripts/install-deps.sh [--tests | --venv | --package]
 set -eu
 packages="libpcre2-dev libssl-dev libarchive-dev pkg-config"
 # Hyperscan and its fork Vectorscan provide the same libhs; either will do.
@@ -14,6 +16,10 @@ dpkg-query -W -f='${Status}' libhyperscan-dev 2>/dev/null | grep -q "install ok 
     || packages="$packages libvectorscan-dev"
 if [ "${1:-}" = "--tests" ]; then
     packages="$packages openssh-client putty-tools gnupg python3 util-linux libarchive-tools"
+fi
+if [ "${1:-}" = "--package" ]; then
+    # scripts/package links these statically (libzstd.a, liblz4.a, libacl.a).
+    packages="$packages libzstd-dev liblz4-dev libacl1-dev"
 fi
 if [ "${1:-}" = "--venv" ]; then
     # scripts/oci-sdk.sh: Debian ships python3's venv module separately.

@@ -47,7 +47,7 @@ struct KeyLeakCommand: ParsableCommand {
         commandName: "keyleak",
         abstract: "Find leaked private keys and OCI API credentials before they leave the machine.",
         version: KeyLeakVersion.current,
-        subcommands: [ScanCommand.self, FingerprintCommand.self, DoctorCommand.self, HookCommand.self, InitCommand.self, MergeCommand.self, RulesCommand.self],
+        subcommands: [ScanCommand.self, FingerprintCommand.self, DoctorCommand.self, HookCommand.self, InitCommand.self, MergeCommand.self, RulesCommand.self, VersionCommand.self],
         defaultSubcommand: ScanCommand.self
     )
 
@@ -55,7 +55,8 @@ struct KeyLeakCommand: ParsableCommand {
     /// 0 clean, 1 findings, 2 the scan could not be done) instead of 64.
     static func main() {
         OutputFile.secureStandardDescriptors()
-        if let (request, output) = hookCommand(Array(CommandLine.arguments.dropFirst())) {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if let (request, output) = hookCommand(arguments) {
             ScanOptions.startStagedListing(repository: request.repository)
             do {
                 try ScanCommand.execute(request, output: output)
@@ -67,8 +68,10 @@ struct KeyLeakCommand: ParsableCommand {
                 Foundation.exit(2)
             }
         }
+        // `keyleak --version` says what `keyleak version` says, libraries included.
+        if arguments.first == "--version" { arguments[0] = "version" }
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(arguments)
             try command.run()
         } catch {
             let code = exitCode(for: error)
