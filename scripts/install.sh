@@ -5,7 +5,7 @@
 #   PREFIX/share/bash-completion/completions/keyleak
 #   PREFIX/share/zsh/site-functions/_keyleak
 #   PREFIX/share/fish/vendor_completions.d/keyleak.fish
-#   PREFIX/share/keyleak/hooks/pre-commit, README.md, LICENSE
+#   PREFIX/share/keyleak/hooks/ (pre-commit, pre-push, pre-receive), README.md, LICENSE
 #
 # Usage: install.sh [PREFIX]      (default: /usr/local as root, else ~/.local)
 #
