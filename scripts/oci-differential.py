@@ -739,4 +739,14 @@ def main():
 
 
 if __name__ == "__main__":
+    if os.environ.get("KEYLEAK_OCI_ORACLE") == "1" and "--keep" not in sys.argv:
+        # The corpus holds generated private keys: never leave it behind, even on a crash.
+        _made = []
+        _mkdtemp = tempfile.mkdtemp
+        tempfile.mkdtemp = lambda *a, **k: _made.append(_mkdtemp(*a, **k)) or _made[-1]
+        try:
+            sys.exit(main_outer())
+        finally:
+            for d in _made:
+                shutil.rmtree(d, ignore_errors=True)
     sys.exit(main_outer())
