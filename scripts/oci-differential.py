@@ -374,8 +374,9 @@ def rewrap(pem, change):
 
 
 def flip_in_middle(der):
+    """One bit of the CRT coefficient (the key's last byte) flipped: well-formed DER, an inconsistent key."""
     der = bytearray(der)
-    der[len(der) // 2] ^= 0x01
+    der[-1] ^= 0x01
     return bytes(der)
 
 
@@ -666,6 +667,8 @@ def main():
         listed = {p["profile"]: p for p in doctor["profiles"]}
         for profile, want in sdk.items():
             compared["profiles"] += 1
+            if args.verbose:
+                print("%s [%s]: %s %s key %s" % (name, profile, want["stage"], want["error"], want["key_fingerprint"] or want["key_error"]))
             got = listed.get(profile)
             if got is None:
                 if not parse_error:
