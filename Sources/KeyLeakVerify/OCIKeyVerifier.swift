@@ -33,6 +33,9 @@ public struct OCIKeyVerifier: Sendable {
         endpoint = try options.endpoint.map { text throws(VerifyError) in try VerifyEndpoint(parsing: text) }
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.certificateVerification = .fullVerification
+        // NOTE: a connection given up on (a timeout) is closed at once, not after waiting
+        // up to 5 s more for the server's close_notify.
+        tls.shutdownTimeout = .milliseconds(200)
         if let caFile = options.caFile {
             guard FileManager.default.isReadableFile(atPath: caFile) else { throw .caFile(caFile, "cannot read it") }
             let certificates: [NIOSSLCertificate]
@@ -75,6 +78,8 @@ public struct OCIKeyVerifier: Sendable {
             timeout: .init(connect: .seconds(options.timeoutSeconds), read: .seconds(options.timeoutSeconds)),
             proxy: nil, ignoreUncleanSSLShutdown: false, decompression: .disabled)
         configuration.httpVersion = .http1Only
+        // No retries: a connection that fails (refused, TLS) fails its request once.
+        configuration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
         defer { try? client.syncShutdown() }
         let results = Mutex<[VerificationTarget: VerificationFacts]>([:])
@@ -149,9 +154,21 @@ public struct OCIKeyVerifier: Sendable {
            [HTTPClientError.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout].contains(client) {
             return "no answer within \(timeout) s"
         }
-        if error is NIOSSLError || error is BoringSSLError || "\(type(of: error))".contains("SSL") {
-            return "TLS failed (\(String(describing: error).prefix(160)))"
+        let text = String(describing: error)
+        if text.contains("CERTIFICATE_VERIFY_FAILED") {
+            return "TLS: the server's certificate is not trusted (--verify-ca adds a CA)"
         }
-        return "no answer (\(String(describing: error).prefix(160)))"
+        if let ssl = error as? NIOSSLExtraError, ssl == .failedToValidateHostname {
+            return "TLS: the server's certificate is not for this host"
+        }
+        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
+            return "TLS failed"
+        }
+        if let connect = error as? NIOConnectionError {
+            return "no connection (\(connect.connectionErrors.isEmpty ? "host name not found" : "refused or unreachable"))"
+        }
+        if error is IOError { return "no connection" }
+        // NOTE: only the kind of error: its text may hold build paths and C error stacks.
+        return "no answer (\(type(of: error)))"
     }
 }

@@ -83,10 +83,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         problem = check_signature(self)
         user = self.path.rsplit("/", 1)[-1]
+        slow = problem is None and user.endswith("slow")
         if problem is not None:
             status = 401
-        elif user.endswith("slow"):
-            time.sleep(args.slow)
+        elif slow:
             status = 200
         elif user.endswith("live"):
             status = 200
@@ -97,6 +97,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         log({"method": self.command, "path": self.path, "headers": dict(self.headers.items()),
              "problem": problem, "status": status,
              "body_length": int(self.headers.get("content-length", "0") or 0)})
+        if slow:
+            time.sleep(args.slow)
         body = json.dumps({"id": user} if status == 200 else {"code": "NotAuthenticated"}).encode()
         try:
             self.send_response(status)
