@@ -29,7 +29,7 @@ package final class SigningKeys: Sendable {
 
     /// Stops keeping keys; the last `stop` forgets them all.
     package func stop() {
-        let (left, _) = recording.subtract(1, ordering: .sequentiallyConsistent)
+        let left = recording.subtract(1, ordering: .sequentiallyConsistent).newValue
         if left <= 0 { keys.withLock { $0.removeAll() } }
     }
 

@@ -91,7 +91,7 @@ public struct Policy: Sendable {
         case .live:
             return Policy.revokeNow(verification) + ": " + describeFacts(f)
         case .rejected:
-            return describeFacts(f) + "; OCI did not accept a request signed with it (HTTP 401: rotated, or the user or tenancy is not the key's)"
+            return describeFacts(f) + "; OCI did not accept a request signed with the key (HTTP 401: rotated, or the user or tenancy is not the key's)"
         case .unknown:
             return describeFacts(f) + "; whether it is live is unknown (" + (verification.detail ?? "no answer") + ")"
         }

@@ -101,6 +101,26 @@ import TestSupport
         #expect(signer.authorization(method: "GET", path: "/", host: "h", date: "d") == nil)
     }
 
+    @Test func keysAreKeptOnlyWhileAVerifyingScanRuns() throws {
+        let dir = try TemporaryDirectory()
+        let pem = try TestKeys.rsa(dir)
+        let der = [UInt8](try TestKeys.convert(pem, ["-outform", "DER"]))
+        let fingerprint = try TestKeys.ociFingerprint(pem)
+        let store = SigningKeys.shared
+        // NOTE: other suites never record; this one leaves the store as it found it.
+        #expect(PrivateKey.analyze(der: der)?.identity?.oci == fingerprint)
+        #expect(store.key(fingerprint: fingerprint) == nil, "not recording: nothing kept")
+        store.start()
+        store.start()
+        _ = PrivateKey.analyze(der: der)
+        let kept = try #require(store.key(fingerprint: fingerprint))
+        #expect(Fingerprint(key: kept)?.oci == fingerprint)
+        store.stop()
+        #expect(store.key(fingerprint: fingerprint) != nil, "a nested scan's stop keeps the outer scan's keys")
+        store.stop()
+        #expect(store.key(fingerprint: fingerprint) == nil && !store.isRecording)
+    }
+
     @Test func dates() {
         #expect(OCIRequestSigner.httpDate(secondsSince1970: 0) == "Thu, 01 Jan 1970 00:00:00 GMT")
         #expect(OCIRequestSigner.isoDate(secondsSince1970: 1_764_125_000) == "2025-11-26T02:43:20Z")
@@ -182,7 +202,7 @@ import TestSupport
         #expect(policy.message(key).hasPrefix("LIVE: revoke now: oci iam user api-key delete --user-id ocid1.user.oc1..aaaatestuser --fingerprint \(HandBuilt.fingerprintA) --force: RSA 2048"))
         key.verification = VerificationTests.answer(.rejected, status: 401)
         #expect(policy.severity(key) == .high)
-        #expect(policy.message(key).contains("OCI did not accept a request signed with it (HTTP 401"))
+        #expect(policy.message(key).contains("OCI did not accept a request signed with the key (HTTP 401"))
         key.verification = VerificationTests.answer(.unknown, status: 500)
         #expect(policy.message(key).contains("whether it is live is unknown (HTTP 500)"))
 
