@@ -28,4 +28,6 @@ static inline int keyleak_password(char *buf, int size, int rwflag, void *u) {
 }
 
 static inline void keyleak_openssl_free(void *p) { OPENSSL_free(p); }
+/// Zeroes then frees OpenSSL memory that held secret bytes.
+static inline void keyleak_openssl_clear_free(void *p, size_t n) { OPENSSL_clear_free(p, n); }
 #endif

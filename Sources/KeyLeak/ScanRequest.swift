@@ -3,6 +3,7 @@ import KeyLeakAnalysis
 import KeyLeakInput
 import KeyLeakMatching
 import KeyLeakReport
+import KeyLeakVerify
 
 /// A scan as the user asked for it, before any configuration is read: the
 /// command line's choices. `ScanPlan(resolving:)` turns it into what to run.
@@ -57,6 +58,14 @@ public struct ScanRequest: Sendable {
     /// `--fail-on-incomplete`: a history scan that could not see all of the
     /// history (shallow or partial clone) fails (exit 1). Default: off, it is reported.
     public var failOnIncomplete = false
+    /// `--verify`: ask OCI whether each leaked OCI API key whose user and
+    /// tenancy are known is live (one signed read-only request per key).
+    /// Default: off; nothing is sent anywhere unless asked.
+    public var verify = false
+    /// `--verify-endpoint` (or `KEYLEAK_VERIFY_ENDPOINT`): where those requests go instead of OCI's identity endpoints.
+    public var verifyEndpoint: String?
+    /// `--verify-ca`: a PEM file of CA certificates trusted besides the system's.
+    public var verifyCAFile: String?
 
     /// The default request: scan the current directory.
     public init() {}
@@ -150,6 +159,11 @@ public struct ScanPlan: Sendable {
         ruleSet = try ScanPlan.loadRules(directories: request.ruleDirectories, config: config, files: loaded.extraRules)
         options.configFindings = loaded.findings(rule: ruleSet.derivedRules[.configChange])
         failOn = request.failOn ?? (request.publish ? .low : config?.failOn ?? .medium)
+        if request.verify {
+            var verify = VerifyOptions(endpoint: request.verifyEndpoint, caFile: request.verifyCAFile)
+            verify.userAgent = "keyleak/\(KeyLeakVersion.current) (scan --verify)"
+            options.verifier = try OCIKeyVerifier(options: verify)
+        }
         self.options = options
     }
 

@@ -24,6 +24,7 @@ package enum CredentialLinker {
                       let key = OpenSSLKey.privateKey(pem: sealed, passphrase: passPhrase),
                       let opened = Fingerprint(key: key) else { continue }
                 findings[k].key?.identity = opened
+                SigningKeys.shared.record(key, identity: opened)
                 findings[k].key?.decrypted = true
                 findings[k].sealedKey = nil
             }

@@ -48,6 +48,9 @@ public struct Finding: Sendable, Hashable {
     public var paths: [RefPath] = []
     /// What linking found: the settings that name a key, the keys settings point to.
     public var links = LinkFacts()
+    /// What OCI answered a request signed with the key (`scan --verify`): on a
+    /// key, and on the settings that named it. Nil when not checked.
+    public var verification: VerificationFacts?
     /// Linked findings (a config and the key it points to), sorted.
     public var related: [RelatedFinding] = []
     /// What the finding is, in a sentence: set by the policy.
@@ -70,6 +73,10 @@ public struct Finding: Sendable, Hashable {
     /// clear pass phrase found elsewhere in the scan can open it wherever the
     /// key was (a file, an archive member, a git blob). Never written anywhere.
     package var sealedKey: [UInt8]?
+    /// The requests `scan --verify` is to send for the finding (a key: one per
+    /// identity that names it; settings: one per key they name), set by
+    /// `CredentialLinker.planVerification`. In memory only, never written.
+    package var verificationTargets: [VerificationTarget] = []
     /// The git object id of the blob it is in (`--staged`, `--git`), for tracing it to commits.
     public var blob: String?
     /// The symbolic link the walk followed to reach the blob (`--publish`,

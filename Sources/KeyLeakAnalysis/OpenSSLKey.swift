@@ -105,6 +105,45 @@ package final class OpenSSLKey {
         return Array(UnsafeBufferPointer(start: out, count: Int(length)))
     }
 
+    /// The private key as DER (PKCS#1 for RSA), for `SigningKeys`; nil for a public key.
+    /// NOTE: the bytes are secret: kept in memory, never written anywhere.
+    package var privateKeyDER: [UInt8]? {
+        var out: UnsafeMutablePointer<UInt8>? = nil
+        let length = i2d_PrivateKey(pkey, &out)
+        guard length > 0, let out else {
+            ERR_clear_error()
+            return nil
+        }
+        defer { keyleak_openssl_clear_free(out, Int(length)) }
+        return Array(UnsafeBufferPointer(start: out, count: Int(length)))
+    }
+
+    /// RSASSA-PKCS1-v1_5 with SHA-256 over `message` (HTTP Signatures' `rsa-sha256`,
+    /// deterministic); nil when the key is not an RSA private key or OpenSSL fails.
+    package func signSHA256(_ message: [UInt8]) -> [UInt8]? {
+        guard algorithm == "RSA", let ctx = EVP_MD_CTX_new() else { return nil }
+        defer { EVP_MD_CTX_free(ctx) }
+        guard EVP_DigestSignInit_ex(ctx, nil, "SHA256", nil, nil, pkey, nil) == 1 else {
+            ERR_clear_error()
+            return nil
+        }
+        var length = 0
+        let sized = message.withUnsafeBufferPointer { EVP_DigestSign(ctx, nil, &length, $0.baseAddress, $0.count) }
+        guard sized == 1, length > 0 else {
+            ERR_clear_error()
+            return nil
+        }
+        var signature = [UInt8](repeating: 0, count: length)
+        let ok = message.withUnsafeBufferPointer { tbs in
+            signature.withUnsafeMutableBufferPointer { EVP_DigestSign(ctx, $0.baseAddress, &length, tbs.baseAddress, tbs.count) }
+        }
+        guard ok == 1 else {
+            ERR_clear_error()
+            return nil
+        }
+        return Array(signature.prefix(length))
+    }
+
     /// Size in bits (modulus for RSA and DSA, field size for EC).
     package var bits: Int { Int(EVP_PKEY_get_bits(pkey)) }
 

@@ -51,12 +51,15 @@ package enum PrivateKey {
         // NOTE: OpenSSL's decoders are costly (locks, name lookups); most
         // candidates (certificates, other base64) fail this cheap shape check first.
         guard let format = structure(der), let outer = DER.read(der, at: 0), !outer.truncated else { return nil }
-        return ParsedKeyCache.shared.facts(for: der) { der in
+        let facts = ParsedKeyCache.shared.facts(for: der) { der in
             guard let key = OpenSSLKey.privateKey(der: der), let identity = Fingerprint(key: key) else {
                 return format == .pkcs8 ? unreadablePrivateKeyInfo(der) : nil
             }
             return KeyFacts(format: format, identity: identity)
         }
+        // `scan --verify` signs with it once linking says whose key it is.
+        SigningKeys.shared.record(der: der, facts: facts)
+        return facts
     }
 
     /// The RSAPrivateKey inside the PKCS#8 that python-jose's rsa backend wrote

@@ -5,6 +5,7 @@ import KeyLeakInput
 import KeyLeakMatching
 import KeyLeakAnalysis
 import KeyLeakReport
+import KeyLeakVerify
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -74,6 +75,17 @@ struct ScanCommand: ParsableCommand {
     @Flag(name: .customLong("fail-on-incomplete"), help: "With --git, exit 1 when the history is incomplete (a shallow or partial clone): default, it is reported.")
     var failOnIncomplete = false
 
+    @Flag(help: "Ask OCI whether each leaked OCI API key whose user and tenancy are known is live: one read-only request (GET the key's user) signed with the key, as the OCI SDK signs it; the key itself is never sent. Live keys are critical. Default: off, nothing is sent.")
+    var verify = false
+
+    @Option(name: .customLong("verify-endpoint"), help: ArgumentHelp(
+        "With --verify, send the requests to this https:// URL instead of each key's region's identity endpoint (other realms, private endpoints, tests). Default: $\(VerifyOptions.endpointVariable), else OCI's.",
+        valueName: "URL"))
+    var verifyEndpoint: String?
+
+    @Option(name: .customLong("verify-ca"), help: ArgumentHelp("With --verify, also trust the CA certificates in this PEM file (TLS is always verified).", valueName: "FILE"))
+    var verifyCA: String?
+
     @OptionGroup var rules: RuleOptions
     @OptionGroup var report: ReportOptions
 
@@ -85,6 +97,9 @@ struct ScanCommand: ParsableCommand {
         if git && paths.count > 1 { throw ValidationError("--git takes at most one revision range") }
         if let shard, Shard(shard) == nil { throw ValidationError("--shard takes K/N with 1 ≤ K ≤ N, e.g. 2/8") }
         if let maxFindingsPerFile, maxFindingsPerFile < 1 { throw ValidationError("--max-findings-per-file must be at least 1") }
+        if !verify && (verifyEndpoint != nil || verifyCA != nil) {
+            throw ValidationError("--verify-endpoint and --verify-ca go with --verify (nothing is sent without it)")
+        }
         if let threads, threads < 1 || threads > 256 {
             throw ValidationError("--threads must be between 1 and 256")
         }
@@ -110,6 +125,12 @@ struct ScanCommand: ParsableCommand {
         request.failOn = report.failOn
         request.trustRepoConfig = trustRepoConfig
         request.failOnIncomplete = failOnIncomplete
+        request.verify = verify
+        if verify {
+            let fromEnvironment = ProcessInfo.processInfo.environment[VerifyOptions.endpointVariable].flatMap { $0.isEmpty ? nil : $0 }
+            request.verifyEndpoint = verifyEndpoint ?? fromEnvironment
+            request.verifyCAFile = verifyCA
+        }
         return request
     }
 

@@ -29,6 +29,7 @@ package enum FindingJSON {
             ("related", .array(f.related.map {
                 .object([("path", .string($0.path)), ("line", .int($0.line)), ("rule", .string($0.rule))])
             })),
+            ("verification", f.verification.map(verificationValue) ?? .null),
             ("message", .string(f.message)),
             ("remediation", f.remediation.map { r in
                 .object([("revoke", .string(r.revoke)), ("rotate", .string(r.rotate)), ("purge", .string(r.purge)), ("note", .string(r.note))])
@@ -102,6 +103,20 @@ package enum FindingJSON {
                  }))])
     }
 
+    /// `{state, http_status, endpoint, checked_at, user, fingerprint, detail}` (`--verify`).
+    package static func verificationValue(_ v: VerificationFacts) -> JSONWriter.Value {
+        .object([("state", .string(v.state.rawValue)), ("http_status", .optional(v.httpStatus)), ("endpoint", .string(v.endpoint)),
+                 ("checked_at", .string(v.checkedAt)), ("user", .string(v.user)), ("fingerprint", .string(v.fingerprint)),
+                 ("detail", .optional(v.detail))])
+    }
+
+    private static func verification(_ o: [String: Any]) -> VerificationFacts? {
+        guard let stateText = o["state"] as? String, let state = VerificationFacts.State(rawValue: stateText) else { return nil }
+        return VerificationFacts(state: state, httpStatus: o["http_status"] as? Int, endpoint: o["endpoint"] as? String ?? "",
+                                 checkedAt: o["checked_at"] as? String ?? "", user: o["user"] as? String ?? "",
+                                 fingerprint: o["fingerprint"] as? String ?? "", detail: o["detail"] as? String)
+    }
+
     private static func containerValue(_ c: ContainerFacts) -> JSONWriter.Value {
         .object([("kind", .string(c.kind.rawValue)), ("private_keys", .optional(c.privateKeys)),
                  ("secret_keys", .int(c.secretKeys)), ("certificates", .int(c.certificates)), ("incomplete", .bool(c.incomplete))])
@@ -171,6 +186,7 @@ package enum FindingJSON {
             f.knownKey = KnownKeyMatch(label: k["label"] as? String, state: k["state"] as? String, user: k["user"] as? String,
                                        source: source)
         }
+        f.verification = (o["verification"] as? [String: Any]).flatMap(verification)
         f.related = (o["related"] as? [[String: Any]] ?? []).compactMap { r in
             guard let p = r["path"] as? String, let l = r["line"] as? Int, let id = r["rule"] as? String else { return nil }
             return RelatedFinding(path: p, line: l, rule: id)

@@ -46,6 +46,8 @@ public struct Policy: Sendable {
             return notListed.groups.map { severity($0.first) }.max() ?? ruleSeverity[f.rule] ?? f.severity
         }
         let base = ruleSeverity[f.rule] ?? f.severity
+        // OCI accepted a request signed with the key: it works, now.
+        if f.verification?.state == .live { return .critical }
         let knownActive = f.knownKey.map { !Policy.isRotated($0) } ?? false
         if let token = f.sessionToken { return token.isExpired(at: now) ? .low : max(base, .high) }
         let linked = !f.links.owners.isEmpty || !f.links.keys.isEmpty
@@ -87,9 +89,27 @@ public struct Policy: Sendable {
         return "reached through the symbolic link \(reach.link.path) -> \(reach.link.target) (\(place)): " + text
     }
 
-    /// What `f` is, in a sentence, whatever way it was reached.
+    /// What `f` is, in a sentence, whatever way it was reached; what `--verify` learnt first when the key is live.
     private func describe(_ f: Finding) -> String {
         if let notListed = f.notListed { return describe(notListed, line: f.line) }
+        guard let verification = f.verification else { return describeFacts(f) }
+        switch verification.state {
+        case .live:
+            return Policy.revokeNow(verification) + ": " + describeFacts(f)
+        case .rejected:
+            return describeFacts(f) + "; OCI did not accept a request signed with the key (HTTP 401: rotated, or the user or tenancy is not the key's)"
+        case .unknown:
+            return describeFacts(f) + "; whether it is live is unknown (" + (verification.detail ?? "no answer") + ")"
+        }
+    }
+
+    /// `LIVE: revoke now: oci iam user api-key delete --user-id … --fingerprint … --force`.
+    static func revokeNow(_ verification: VerificationFacts) -> String {
+        "LIVE: revoke now: oci iam user api-key delete --user-id \(verification.user) --fingerprint \(verification.fingerprint) --force"
+    }
+
+    /// What the facts of `f` other than its verification say.
+    private func describeFacts(_ f: Finding) -> String {
         var text: String
         if let key = f.key {
             text = key.summary

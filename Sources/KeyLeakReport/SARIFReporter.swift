@@ -101,6 +101,7 @@ public enum SARIFReporter {
         if let fingerprint = f.key?.identity?.oci ?? f.oci?.fingerprint { properties.append(("fingerprint", .string(fingerprint))) }
         if let commit = f.commit { properties.append(("commit", .string(commit))) }
         if let link = f.throughLink?.link { properties.append(("link", .string("\(link.path) -> \(link.target)"))) }
+        if let verification = f.verification { properties.append(("verification", .string(verification.state.rawValue))) }
         // Every fact of the finding, as in `--format json`, so `keyleak merge` can read SARIF back.
         properties.append(("keyleak", FindingJSON.value(f)))
         let identity = f.key?.identity?.oci ?? f.secretHash ?? "\(f.path):\(f.line)"
