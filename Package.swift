@@ -11,6 +11,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // `scan --verify`: one signed HTTPS request per leaked OCI key. TLS is
+        // NIOSSL's own BoringSSL, compiled in: no libcurl, nothing dynamic added.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8",
@@ -19,8 +22,13 @@ let package = Package(
                        providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive",
                        providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]),
-        // fstatfs, for recognising kernel file systems (/proc, /sys).
-        .systemLibrary(name: "CSystem"),
+        // fstatfs, for recognising kernel file systems (/proc, /sys). Not `CSystem`:
+        // swift-system (under async-http-client) has a module of that name.
+        .systemLibrary(name: "CKeyLeakSystem"),
+        // The git commit scripts/package defines on the build command line, for `keyleak version`.
+        .systemLibrary(name: "CBuildInfo"),
+        // Hands argv to the Swift runtime before main where /proc is not mounted (an empty chroot).
+        .target(name: "CProcessArguments"),
         // Multi-literal SIMD search for the prefilter (Vectorscan, or Hyperscan: same API).
         .systemLibrary(name: "CHyperscan", pkgConfig: "libhs",
                        providers: [.apt(["libvectorscan-dev"]), .brew(["vectorscan"])]),
@@ -30,7 +38,7 @@ let package = Package(
         .plugin(name: "EmbedRules", capability: .buildTool(), dependencies: ["RulesEmbedder"]),
         // The pipeline, one target per stage; each depends only on the stages above it.
         // Input: walk, files, git, archives → blobs with their provenance.
-        .target(name: "KeyLeakInput", dependencies: ["CArchive", "CSystem"]),
+        .target(name: "KeyLeakInput", dependencies: ["CArchive", "CKeyLeakSystem"]),
         // Matching: rules, prefilter, PCRE2 → raw detections pushed to a sink.
         .target(
             name: "KeyLeakMatching",
@@ -41,18 +49,24 @@ let package = Package(
         .target(name: "KeyLeakAnalysis", dependencies: ["KeyLeakMatching", "COpenSSL"]),
         // Report: policy (severity, wording), suppression, baseline, reporters, merge.
         .target(name: "KeyLeakReport", dependencies: ["KeyLeakAnalysis"]),
+        // Verification (`scan --verify`): OCI request signing and the one HTTPS
+        // request per key that says whether a leaked key is live.
+        .target(
+            name: "KeyLeakVerify",
+            dependencies: ["KeyLeakAnalysis", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
         // The façade: a scan request in, a report and a verdict out; config resolution.
         .target(
             name: "KeyLeak",
-            dependencies: ["KeyLeakReport", .product(name: "Yams", package: "Yams")]
+            dependencies: ["KeyLeakReport", "KeyLeakVerify", "CBuildInfo", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "KeyLeakCLI",
-            dependencies: ["KeyLeak", "KeyLeakInput", "KeyLeakMatching", "KeyLeakAnalysis", "KeyLeakReport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["KeyLeak", "KeyLeakInput", "KeyLeakMatching", "KeyLeakAnalysis", "KeyLeakReport", "KeyLeakVerify", "CProcessArguments", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Helpers shared by the test targets: temporary trees, OpenSSL key generation, running the binary.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "KeyLeakTests", dependencies: ["KeyLeak", "KeyLeakInput", "KeyLeakMatching", "KeyLeakAnalysis", "KeyLeakReport", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["KeyLeak", "KeyLeakInput", "KeyLeakMatching", "KeyLeakAnalysis", "KeyLeakReport", "TestSupport"]),
+        .testTarget(name: "KeyLeakTests", dependencies: ["KeyLeak", "KeyLeakInput", "KeyLeakMatching", "KeyLeakAnalysis", "KeyLeakReport", "KeyLeakVerify", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["KeyLeak", "KeyLeakInput", "KeyLeakMatching", "KeyLeakAnalysis", "KeyLeakReport", "TestSupport", .product(name: "Yams", package: "Yams")]),
     ]
 )

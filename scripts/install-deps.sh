@@ -7,7 +7,9 @@
 #          the 7z, ar, cpio, zstd, lz4, lzip, lzma and .Z test archives), a Java
 #          runtime's keytool (default-jre-headless: JKS and JCEKS test keystores)
 #   --venv: python3-venv, for scripts/oci-sdk.sh
-# Usage: scripts/install-deps.sh [--tests | --venv]
+#   --package: the static archives of libarchive's compressors that libarchive-dev does
+#          not pull in (libzstd-dev, liblz4-dev, libacl1-dev), for scripts/package
+# Usage: scripts/install-deps.sh [--tests | --venv | --package]
 set -eu
 packages="libpcre2-dev libssl-dev libarchive-dev pkg-config"
 # Hyperscan and its fork Vectorscan provide the same libhs; either will do.
@@ -17,6 +19,10 @@ if [ "${1:-}" = "--tests" ]; then
     packages="$packages openssh-client putty-tools gnupg python3 util-linux libarchive-tools"
     # Any Java runtime's keytool will do; Debian and Ubuntu both name one default-jre-headless.
     command -v keytool >/dev/null 2>&1 || packages="$packages default-jre-headless"
+fi
+if [ "${1:-}" = "--package" ]; then
+    # scripts/package links these statically (libzstd.a, liblz4.a, libacl.a).
+    packages="$packages libzstd-dev liblz4-dev libacl1-dev"
 fi
 if [ "${1:-}" = "--venv" ]; then
     # scripts/oci-sdk.sh: Debian ships python3's venv module separately.

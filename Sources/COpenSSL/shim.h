@@ -31,6 +31,8 @@ static inline int keyleak_password(char *buf, int size, int rwflag, void *u) {
 }
 
 static inline void keyleak_openssl_free(void *p) { OPENSSL_free(p); }
+/// Zeroes then frees OpenSSL memory that held secret bytes.
+static inline void keyleak_openssl_clear_free(void *p, size_t n) { OPENSSL_clear_free(p, n); }
 
 /* PKCS#12 walking: OpenSSL's STACK_OF accessors and PKCS7 fields are macros
    or struct members Swift cannot reach. */

@@ -13,9 +13,13 @@ public enum FuzzEntryPoints {
         BlobScanner(ruleSet: ruleSet).scan(path: "fuzz", bytes: bytes).count
     }
 
-    /// The OCI settings parser (INI, Terraform, OCI_CLI_* variables).
+    /// The OCI settings parser (INI, Terraform, OCI_CLI_* variables), the
+    /// configparser reader doctor uses, and the SDK's PEM reading of key files.
     public static func settings(_ bytes: [UInt8]) -> Int {
-        bytes.withUnsafeBytes { OCIConfig.identities(in: $0).count + OCIConfig.profiles(in: $0).count }
+        let document = INIDocument.parse(bytes)
+        let loaded = (try? OCIKeyLoader.load(bytes, passPhrase: "pw").get()) != nil ? 1 : 0
+        return bytes.withUnsafeBytes { OCIConfig.identities(in: $0).count } + document.sections.count + loaded
+            + (SessionToken.parse(bytes) == nil ? 0 : 1)
     }
 
     /// The archive reader over an in-memory archive, members scanned.

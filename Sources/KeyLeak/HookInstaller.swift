@@ -4,14 +4,27 @@ import KeyLeakAnalysis
 import KeyLeakReport
 import Foundation
 
-/// Installs keyleak's pre-commit hook into a repository's hooks directory
-/// (honouring `core.hooksPath`), keeping and chaining a hook that was there
-/// before, and removes it again, restoring that hook.
+/// Installs keyleak's pre-commit or pre-push hook into a repository's hooks
+/// directory (honouring `core.hooksPath`), keeping and chaining a hook that
+/// was there before, and removes it again, restoring that hook.
 public struct HookInstaller {
-    /// Where a previous hook is kept while keyleak's is installed.
-    public static let previousName = "pre-commit.keyleak-previous"
-    /// A line only keyleak's hook contains.
-    package static let signature = "keyleak pre-commit hook"
+    /// The client-side hooks keyleak installs.
+    public enum Hook: String, Sendable, CaseIterable {
+        /// Scans what `git commit` would record (`scan --staged`).
+        case preCommit = "pre-commit"
+        /// Scans what `git push` would send (`hook pre-push`).
+        case prePush = "pre-push"
+    }
+
+    /// Where a previous pre-commit hook is kept while keyleak's is installed.
+    public static let previousName = Hook.preCommit.rawValue + previousSuffix
+    /// What a previous hook's name gets while keyleak's is installed.
+    static let previousSuffix = ".keyleak-previous"
+    /// A line only keyleak's pre-commit hook contains.
+    package static let signature = signature(of: .preCommit)
+
+    /// A line only keyleak's `hook` contains.
+    static func signature(of hook: Hook) -> String { "keyleak \(hook.rawValue) hook" }
 
     /// What an install or uninstall did.
     public enum Outcome: Equatable, Sendable {
@@ -22,15 +35,18 @@ public struct HookInstaller {
     }
 
     package let git: GitCommand
+    /// The hook installed or removed.
+    public let hook: Hook
 
-    /// Hooks of the repository at (or above) `repository`.
-    public init(repository: String) {
+    /// `hook` of the repository at (or above) `repository`.
+    public init(repository: String, hook: Hook = .preCommit) {
         git = GitCommand(directory: repository)
+        self.hook = hook
     }
 
-    /// The hook script as shipped in `hooks/pre-commit`, pointing at `binary`.
-    public static func script(binary: String) -> String {
-        let template = EmbeddedRules.files.first { $0.name == "hooks/pre-commit" }
+    /// The hook script as shipped in `hooks/pre-commit` (or `hooks/pre-push`), pointing at `binary`.
+    public static func script(binary: String, hook: Hook = .preCommit) -> String {
+        let template = EmbeddedRules.files.first { $0.name == "hooks/" + hook.rawValue }
             .map { String(decoding: Data(base64Encoded: $0.base64) ?? Data(), as: UTF8.self) } ?? ""
         return template.replacingOccurrences(of: "KEYLEAK=${KEYLEAK:-keyleak}", with: "KEYLEAK=${KEYLEAK:-\(shellQuoted(binary))}")
     }
@@ -52,11 +68,11 @@ public struct HookInstaller {
     /// NOTE: husky's stubs find the user's script by their own file name, so
     /// a stub kept under another name runs nothing: keyleak joins the user's
     /// script instead of replacing the stub.
-    static func huskyScript(hooksDirectory directory: String) -> String? {
+    static func huskyScript(hooksDirectory directory: String, hook: Hook = .preCommit) -> String? {
         let fm = FileManager.default
         guard (directory as NSString).lastPathComponent == "_",
               fm.fileExists(atPath: directory + "/h") || fm.fileExists(atPath: directory + "/husky.sh") else { return nil }
-        return (directory as NSString).deletingLastPathComponent + "/pre-commit"
+        return (directory as NSString).deletingLastPathComponent + "/" + hook.rawValue
     }
 
     /// `text` as one POSIX shell word: single-quoted, its own quotes escaped.
@@ -65,9 +81,15 @@ public struct HookInstaller {
     }
 
     /// The lines keyleak adds to a husky script: a marked comment, then the scan.
-    static func huskyLines(binary: String) -> String {
-        return "# \(signature): the commit is stopped when it records a private key (keyleak hook uninstall removes these two lines)\n"
-            + "\(shellQuoted(binary)) scan --staged\n"
+    static func huskyLines(binary: String, hook: Hook = .preCommit) -> String {
+        switch hook {
+        case .preCommit:
+            return "# \(signature(of: hook)): the commit is stopped when it records a private key (keyleak hook uninstall removes these two lines)\n"
+                + "\(shellQuoted(binary)) scan --staged\n"
+        case .prePush:
+            return "# \(signature(of: hook)): the push is stopped when it sends a private key (keyleak hook uninstall --pre-push removes these two lines)\n"
+                + "\(shellQuoted(binary)) hook pre-push \"$@\"\n"
+        }
     }
 
     /// A hook manager keyleak cannot join by itself (lefthook, the pre-commit
@@ -82,7 +104,8 @@ public struct HookInstaller {
             FileManager.default.fileExists(atPath: top + "/" + $0)
         }
         if existing.contains("lefthook") || lefthook {
-            return "\(hook) belongs to lefthook: add `keyleak scan --staged` under pre-commit: commands: in lefthook.yml instead"
+            let command = self.hook == .preCommit ? "keyleak scan --staged" : "keyleak hook pre-push {1}"
+            return "\(hook) belongs to lefthook: add `\(command)` under \(self.hook.rawValue): commands: in lefthook.yml instead"
         }
         return nil
     }
@@ -93,29 +116,29 @@ public struct HookInstaller {
     /// pre-commit framework it refuses (unless `force`) and says how to add it there.
     public func install(binary: String, force: Bool) throws -> (Outcome, String) {
         let directory = try hooksDirectory()
-        if let husky = HookInstaller.huskyScript(hooksDirectory: directory) {
+        if let husky = HookInstaller.huskyScript(hooksDirectory: directory, hook: hook) {
             let existing = FileManager.default.contents(atPath: husky).map { String(decoding: $0, as: UTF8.self) } ?? ""
-            let lines = HookInstaller.huskyLines(binary: binary)
+            let lines = HookInstaller.huskyLines(binary: binary, hook: hook)
             if existing.contains(lines) { return (.alreadyInstalled, husky) }
-            var updated = HookInstaller.removingHuskyLines(existing)
+            var updated = HookInstaller.removingHuskyLines(existing, hook: hook)
             if !updated.isEmpty, !updated.hasSuffix("\n") { updated += "\n" }
             updated += lines
             try Data(updated.utf8).write(to: URL(fileURLWithPath: husky))
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: husky)
             return (.addedToHusky, husky)
         }
-        if !force, let manager = otherManager(hook: directory + "/pre-commit") {
+        if !force, let manager = otherManager(hook: directory + "/" + self.hook.rawValue) {
             throw ScanError.hook(manager + " (or use --force to replace the hook)")
         }
         let fm = FileManager.default
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let hook = directory + "/pre-commit"
-        let previous = directory + "/" + HookInstaller.previousName
-        let script = HookInstaller.script(binary: binary)
+        let hook = directory + "/" + self.hook.rawValue
+        let previous = hook + HookInstaller.previousSuffix
+        let script = HookInstaller.script(binary: binary, hook: self.hook)
         var outcome = Outcome.installed
         if let existing = fm.contents(atPath: hook).map({ String(decoding: $0, as: UTF8.self) }) {
             if existing == script { return (.alreadyInstalled, hook) }
-            if existing.contains(HookInstaller.signature) {
+            if existing.contains(HookInstaller.signature(of: self.hook)) {
                 outcome = .installed  // keyleak's own hook, another binary path: update it
             } else if force {
                 outcome = .replaced
@@ -133,9 +156,9 @@ public struct HookInstaller {
     }
 
     /// `text` without the two lines `huskyLines` adds (whatever binary they name).
-    static func removingHuskyLines(_ text: String) -> String {
+    static func removingHuskyLines(_ text: String, hook: Hook = .preCommit) -> String {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        while let marker = lines.firstIndex(where: { $0.hasPrefix("# " + signature) }) {
+        while let marker = lines.firstIndex(where: { $0.hasPrefix("# " + signature(of: hook)) }) {
             lines.removeSubrange(marker...min(marker + 1, lines.count - 1))
         }
         return lines.joined(separator: "\n")
@@ -145,18 +168,18 @@ public struct HookInstaller {
     /// repository: removes keyleak's lines from `.husky/pre-commit`).
     public func uninstall() throws -> (Outcome, String) {
         let directory = try hooksDirectory()
-        if let husky = HookInstaller.huskyScript(hooksDirectory: directory) {
+        if let husky = HookInstaller.huskyScript(hooksDirectory: directory, hook: hook) {
             let existing = FileManager.default.contents(atPath: husky).map { String(decoding: $0, as: UTF8.self) } ?? ""
-            let updated = HookInstaller.removingHuskyLines(existing)
+            let updated = HookInstaller.removingHuskyLines(existing, hook: hook)
             guard updated != existing else { throw ScanError.hook("\(husky) holds no keyleak lines: nothing to uninstall") }
             try Data(updated.utf8).write(to: URL(fileURLWithPath: husky))
             return (.removedFromHusky, husky)
         }
         let fm = FileManager.default
-        let hook = directory + "/pre-commit"
-        let previous = directory + "/" + HookInstaller.previousName
+        let hook = directory + "/" + self.hook.rawValue
+        let previous = hook + HookInstaller.previousSuffix
         guard let existing = fm.contents(atPath: hook).map({ String(decoding: $0, as: UTF8.self) }),
-              existing.contains(HookInstaller.signature) else {
+              existing.contains(HookInstaller.signature(of: self.hook)) else {
             throw ScanError.hook("\(hook) is not keyleak's hook: nothing to uninstall")
         }
         try fm.removeItem(atPath: hook)

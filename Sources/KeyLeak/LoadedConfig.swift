@@ -58,15 +58,19 @@ struct LoadedConfig {
                 }
                 try readFromBase(source, base: GitSource.Revision(name: "HEAD", id: "HEAD"), tips: [":"], range: nil)
                 return
+            case .push(let pushed) where pushed.side == .server:
+                // NOTE: a server obeys its own config (`--config`), never one the
+                // pusher sends: with none named, it scans with the defaults.
+                return
             case let .history(range?):
-                let revisions = try source.revisions(of: range)
+                let revisions = try source.revisions(of: .expression(range))
                 // NOTE: a range that excludes nothing (one revision) is a history,
                 // not a change: like all refs, it is read with the working tree's config.
                 if let base = revisions.excluded.first {
                     try readFromBase(source, base: base, tips: revisions.included.map { $0.id + ":" }, range: range)
                     return
                 }
-            case .history(nil), .files: break
+            case .history(nil), .files, .push: break
             }
         }
         let root = request.configRoot
@@ -91,7 +95,7 @@ struct LoadedConfig {
     private static func scanRoot(_ request: ScanRequest) -> String {
         switch request.target {
         case .files: return request.configRoot
-        case .staged, .history: return WorktreeBlob.topLevel(of: request.repository) ?? request.repository
+        case .staged, .history, .push: return WorktreeBlob.topLevel(of: request.repository) ?? request.repository
         }
     }
 
@@ -123,7 +127,7 @@ struct LoadedConfig {
                     requests = ["(not a valid config)"]
                 }
             }
-            let commit = range.flatMap { source.lastChange(of: ConfigFile.fileName, range: $0)?.introduction }
+            let commit = range.flatMap { source.lastChange(of: ConfigFile.fileName, range: .expression($0))?.introduction }
             change = (ConfigChangeFacts(kind: kind, base: base.name, requests: requests), commit)
             break
         }

@@ -3,6 +3,7 @@ import KeyLeakAnalysis
 import KeyLeakInput
 import KeyLeakMatching
 import KeyLeakReport
+import KeyLeakVerify
 
 /// A scan as the user asked for it, before any configuration is read: the
 /// command line's choices. `ScanPlan(resolving:)` turns it into what to run.
@@ -15,6 +16,8 @@ public struct ScanRequest: Sendable {
         case staged
         /// Every blob in the history, or in a revision range.
         case history(range: String?)
+        /// What a push adds, on the server (pre-receive) or the client (pre-push).
+        case push(PushedRange)
     }
 
     /// What to scan. Default: the current directory.
@@ -55,6 +58,14 @@ public struct ScanRequest: Sendable {
     /// `--fail-on-incomplete`: a history scan that could not see all of the
     /// history (shallow or partial clone) fails (exit 1). Default: off, it is reported.
     public var failOnIncomplete = false
+    /// `--verify`: ask OCI whether each leaked OCI API key whose user and
+    /// tenancy are known is live (one signed read-only request per key).
+    /// Default: off; nothing is sent anywhere unless asked.
+    public var verify = false
+    /// `--verify-endpoint` (or `KEYLEAK_VERIFY_ENDPOINT`): where those requests go instead of OCI's identity endpoints.
+    public var verifyEndpoint: String?
+    /// `--verify-ca`: a PEM file of CA certificates trusted besides the system's.
+    public var verifyCAFile: String?
 
     /// The default request: scan the current directory.
     public init() {}
@@ -62,7 +73,7 @@ public struct ScanRequest: Sendable {
     /// Where `.keyleak.yaml` is looked for: the repository, or the one directory scanned, or here.
     public var configRoot: String {
         switch target {
-        case .staged, .history: return repository
+        case .staged, .history, .push: return repository
         case let .files(paths):
             if paths.count == 1 {
                 var isDirectory: ObjCBool = false
@@ -110,6 +121,7 @@ public struct ScanPlan: Sendable {
         switch request.target {
         case .staged: options.git = .staged
         case let .history(range): options.git = .history(range: range)
+        case let .push(pushed): options.git = .push(pushed)
         case let .files(paths): if !paths.isEmpty { options.paths = paths }
         }
         options.repository = request.repository
@@ -147,6 +159,11 @@ public struct ScanPlan: Sendable {
         ruleSet = try ScanPlan.loadRules(directories: request.ruleDirectories, config: config, files: loaded.extraRules)
         options.configFindings = loaded.findings(rule: ruleSet.derivedRules[.configChange])
         failOn = request.failOn ?? (request.publish ? .low : config?.failOn ?? .medium)
+        if request.verify {
+            var verify = VerifyOptions(endpoint: request.verifyEndpoint, caFile: request.verifyCAFile)
+            verify.userAgent = "keyleak/\(KeyLeakVersion.current) (scan --verify)"
+            options.verifier = try OCIKeyVerifier(options: verify)
+        }
         self.options = options
     }
 

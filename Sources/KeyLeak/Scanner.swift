@@ -2,6 +2,7 @@ import KeyLeakInput
 import KeyLeakMatching
 import KeyLeakAnalysis
 import KeyLeakReport
+import KeyLeakVerify
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -37,6 +38,9 @@ public struct ScanOptions: Sendable {
     /// Findings kept per file (`--max-findings-per-file`); the rest are
     /// counted into one finding that stands for them. Default 1,000.
     public var maxFindingsPerFile = FindingCap.defaultLimit
+    /// Asks OCI whether the leaked OCI API keys found are live (`--verify`),
+    /// after suppression, for the keys reported. Default: nil, nothing is sent.
+    public var verifier: OCIKeyVerifier?
     /// Called from worker threads after each file: (files, bytes, findings) so far.
     public var progress: (@Sendable (Int, Int, Int) -> Void)?
     /// The staged listing, when `startGitEarly()` began it.
@@ -87,6 +91,17 @@ public enum GitMode: Sendable, Equatable {
     case staged
     /// Every blob reachable from the refs, or from a revision range.
     case history(range: String?)
+    /// What a push adds (pre-receive, pre-push).
+    case push(PushedRange)
+
+    /// The history it reads; nil for the index, and for every ref.
+    var gitRange: GitRange? {
+        switch self {
+        case .staged: return nil
+        case let .history(range): return range.map(GitRange.expression)
+        case let .push(pushed): return pushed.gitRange
+        }
+    }
 }
 
 /// What goes wrong in the façade (exit status 2): a root, a config, a hook; one case per cause.
@@ -148,6 +163,9 @@ public final class Scanner: Sendable {
     /// Scans what `options` name and returns the linked, judged, filtered findings.
     public func scan(_ options: ScanOptions) throws -> ScanReport {
         let ignoredBefore = options.ignore.ignoredCount
+        // Keys are kept in memory (never written) only for as long as a verifying scan needs them.
+        if options.verifier != nil { SigningKeys.shared.start() }
+        defer { if options.verifier != nil { SigningKeys.shared.stop() } }
         var report = try options.git.map { try scanGit($0, options) } ?? scanFiles(options)
         report.summary.ignoredByConfig = options.ignore.ignoredCount - ignoredBefore
         return report
@@ -211,6 +229,8 @@ public final class Scanner: Sendable {
     /// analysis, linking, policy, suppression) with `options`' knowledge and
     /// suppressions; `options.paths` and `git` are not used.
     public func scan(bytes: [UInt8], path: String, options: ScanOptions = ScanOptions()) -> ScanReport {
+        if options.verifier != nil { SigningKeys.shared.start() }
+        defer { if options.verifier != nil { SigningKeys.shared.stop() } }
         let state = WorkerState()
         let findings = BlobScanner(ruleSet: ruleSet, maxFindings: options.maxFindingsPerFile).scan(Provenance(path: path), bytes: bytes)
         state.add((findings, bytes.count, false))
@@ -219,7 +239,8 @@ public final class Scanner: Sendable {
 
     /// Merges per-worker results into `summary` (the walk's part already in
     /// it), then the stages after the scan, in order: open encrypted keys,
-    /// link, judge (policy), suppress.
+    /// link, judge (policy), suppress, and with `--verify` ask OCI about the
+    /// keys still reported and judge them again.
     private func finish(_ states: [WorkerState], options: ScanOptions, started: DispatchTime,
                         summary walked: ScanSummary = ScanSummary()) -> ScanReport {
         var summary = walked
@@ -234,9 +255,14 @@ public final class Scanner: Sendable {
         findings.sort(by: Finding.reportOrder)
         CredentialLinker.openEncryptedKeys(&findings)
         CredentialLinker.link(&findings, knownKeys: options.knownKeys, credentialSetRule: ruleSet.derivedRules[.credentialSet])
+        if options.verifier != nil { CredentialLinker.planVerification(&findings) }
         let policy = Policy(rules: ruleSet.rules)
         policy.apply(&findings)
         options.suppression.apply(&findings, summary: &summary, policy: policy)
+        if let verifier = options.verifier {
+            verifier.verify(&findings)
+            policy.apply(&findings)
+        }
         summary.findingsNotListed = findings.reduce(0) { $0 + ($1.notListed?.count ?? 0) }
         summary.skipped.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         summary.durationMs = Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
@@ -254,8 +280,8 @@ public final class Scanner: Sendable {
         var missing = 0
         switch mode {
         case .staged: listed = try source.stagedEntries(listing: options.stagedListing)
-        case let .history(range):
-            let listing = try source.historyListing(range: range)
+        case .history, .push:
+            let listing = try source.historyListing(range: mode.gitRange)
             listed = listing.entries
             missing = listing.missing
         }
@@ -308,7 +334,8 @@ public final class Scanner: Sendable {
                 state.skipped.append(SkippedInput(path: chunk.first?.path ?? "", reason: "\(error)"))
             }
         }
-        if case let .history(range) = mode {
+        if mode != .staged {
+            let range = mode.gitRange
             // Only blobs that produced a finding are traced back to their commit,
             // by the blob id each finding carries.
             let objects = Set(states.flatMap { $0.findings.compactMap(\.blob) })

@@ -80,6 +80,14 @@ package struct Analyzer {
                                   startOffset: match.range.lowerBound, endOffset: match.range.upperBound)
             finding.secretHash = Analyzer.hash(matched)
             return [finding]
+        case .sessionToken:
+            guard let token = SessionToken.parse(matched), token.isOCI else { return [] }
+            var finding = Finding(rule: rule.id, analyzer: rule.analyzer, severity: rule.severity, path: "",
+                                  preview: Analyzer.clip(matched, 12), startOffset: match.range.lowerBound,
+                                  endOffset: match.range.upperBound)
+            finding.sessionToken = token
+            finding.secretHash = Analyzer.hash(matched)
+            return [finding]
         case .ociConfig, .derFile, .pkcs12, .keystore, .credentialSet, .configChange:
             return []
         }
@@ -144,7 +152,7 @@ package struct Analyzer {
                 return [finding]
             }
             return []
-        case .pem, .putty, .base64PEM, .der, .hexDER, .ociMarker, .ociConfig, .credentialSet, .configChange:
+        case .pem, .putty, .base64PEM, .der, .hexDER, .ociMarker, .ociConfig, .sessionToken, .credentialSet, .configChange:
             return []
         }
     }

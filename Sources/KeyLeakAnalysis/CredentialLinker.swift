@@ -24,6 +24,7 @@ package enum CredentialLinker {
                       let key = OpenSSLKey.privateKey(pem: sealed, passphrase: passPhrase),
                       let opened = Fingerprint(key: key) else { continue }
                 findings[k].key?.identity = opened
+                SigningKeys.shared.record(key, identity: opened)
                 findings[k].key?.decrypted = true
                 findings[k].sealedKey = nil
             }
@@ -42,13 +43,22 @@ package enum CredentialLinker {
             findings[i].related = []
         }
         let keys = findings.indices.filter { findings[$0].key != nil }
+        let tokens = findings.indices.filter { findings[$0].sessionToken != nil }
         for i in findings.indices {
             guard let identity = findings[i].oci else { continue }
             var linked = linkedKeys(of: i, among: keys, in: findings)
             if let fingerprint = identity.fingerprint {
                 linked += keys.filter { findings[$0].key?.identity?.oci == fingerprint && !linked.contains($0) }
             }
-            let settings = LinkedSettings(reference: findings[i].reference, name: name(identity))
+            var settings = LinkedSettings(reference: findings[i].reference, name: name(identity), user: identity.user,
+                                          tenancy: identity.tenancy, region: identity.region, profile: identity.profile)
+            settings.session = identity.securityTokenFile != nil
+            // A session profile's `security_token_file`, resolved like `key_file`.
+            if let tokenFile = identity.securityTokenFile,
+               let t = resolve(tokenFile, from: findings[i].path, among: tokens, in: findings).first {
+                findings[i].links.tokens.append(findings[t].reference)
+                findings[t].links.owners.append(settings)
+            }
             for k in linked {
                 findings[i].links.keys.append(findings[k].reference)
                 findings[k].links.owners.append(settings)
@@ -63,7 +73,7 @@ package enum CredentialLinker {
         }
         for i in findings.indices {
             let links = findings[i].links
-            findings[i].related = Array(Set(links.keys + links.owners.map(\.reference))).sorted(by: RelatedFinding.order)
+            findings[i].related = Array(Set(links.keys + links.tokens + links.owners.map(\.reference))).sorted(by: RelatedFinding.order)
         }
         if let credentialSetRule { addCredentialSets(&findings, rule: credentialSetRule) }
         if !knownKeys.isEmpty {
@@ -139,12 +149,21 @@ package enum CredentialLinker {
     }
 
     /// Key findings a `key_file` value may name: relative paths from the config's
-    /// folder; `~/…` and absolute paths by file name.
+    /// folder; `~/…` and absolute paths by file name, or, when the config is
+    /// in a copied home and the file is there, that file only
+    /// (`backup/.oci/config` naming `~/.oci/key.pem`: `backup/.oci/key.pem`).
     static func resolve(_ keyFile: String, from configPath: String, among keys: [Int], in findings: [Finding]) -> [Int] {
         // NOTE: a Windows path (`C:\\Users\\dev\\.oci\\key.pem`) separates with backslashes.
         let name = keyFile.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? keyFile
         if keyFile.hasPrefix("~") || keyFile.hasPrefix("/") || keyFile.contains("\\") {
             let matches = keys.filter { ($0 < findings.count) && (findings[$0].path as NSString).lastPathComponent == name }
+            let folder = (configPath as NSString).deletingLastPathComponent
+            if keyFile.hasPrefix("~/"), (folder as NSString).lastPathComponent == ".oci" {
+                let home = (folder as NSString).deletingLastPathComponent
+                let expected = normalize(home.isEmpty ? String(keyFile.dropFirst(2)) : home + "/" + keyFile.dropFirst(2))
+                let exact = matches.filter { normalize(findings[$0].path) == expected }
+                if !exact.isEmpty { return exact }
+            }
             return matches.sorted { findings[$0].path < findings[$1].path }
         }
         let folder = (configPath as NSString).deletingLastPathComponent

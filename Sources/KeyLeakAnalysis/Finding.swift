@@ -35,6 +35,8 @@ public struct Finding: Sendable, Hashable {
     public var knownKey: KnownKeyMatch?
     /// OCI identity of settings findings (and of a credential set).
     public var oci: OCIIdentity?
+    /// The claims of an OCI session token (the `oci-session-token` analyzer).
+    public var sessionToken: SessionToken?
     /// What a key container (keystore, locked PKCS#12) holds.
     public var container: ContainerFacts?
     /// What a copied `.oci` folder holds (the `credential-set` analyzer).
@@ -46,10 +48,15 @@ public struct Finding: Sendable, Hashable {
     public var paths: [RefPath] = []
     /// What linking found: the settings that name a key, the keys settings point to.
     public var links = LinkFacts()
+    /// What OCI answered a request signed with the key (`scan --verify`): on a
+    /// key, and on the settings that named it. Nil when not checked.
+    public var verification: VerificationFacts?
     /// Linked findings (a config and the key it points to), sorted.
     public var related: [RelatedFinding] = []
     /// What the finding is, in a sentence: set by the policy.
     public var message: String
+    /// How to revoke, replace and purge an OCI credential: set by the policy, nil for other findings.
+    public var remediation: Remediation?
     /// The start of the match, cut after a few characters: never the secret.
     public var preview: String
     /// SHA-256 (hex) of the secret's normalised bytes: identifies a secret with
@@ -66,6 +73,10 @@ public struct Finding: Sendable, Hashable {
     /// clear pass phrase found elsewhere in the scan can open it wherever the
     /// key was (a file, an archive member, a git blob). Never written anywhere.
     package var sealedKey: [UInt8]?
+    /// The requests `scan --verify` is to send for the finding (a key: one per
+    /// identity that names it; settings: one per key they name), set by
+    /// `CredentialLinker.planVerification`. In memory only, never written.
+    package var verificationTargets: [VerificationTarget] = []
     /// The git object id of the blob it is in (`--staged`, `--git`), for tracing it to commits.
     public var blob: String?
     /// The symbolic link the walk followed to reach the blob (`--publish`,
@@ -119,6 +130,8 @@ public struct LinkFacts: Sendable, Hashable {
     public var openedBy: LinkedSettings?
     /// For settings: the keys in the scan they point to.
     public var keys: [RelatedFinding] = []
+    /// For settings: the session tokens in the scan their `security_token_file` names.
+    public var tokens: [RelatedFinding] = []
     /// For settings: the fingerprint of a linked key that differs from the one they claim.
     public var mismatchedFingerprint: String?
     /// For settings: `key_file` names a key that is not in the scan.
@@ -134,11 +147,26 @@ public struct LinkedSettings: Sendable, Hashable {
     public var reference: RelatedFinding
     /// `OCI profile [ADMIN]`, `OCI Terraform provider settings`, `OCI_CLI_* variables`.
     public var name: String
+    /// The user OCID the settings name, if any.
+    public var user: String?
+    /// The tenancy OCID the settings name, if any.
+    public var tenancy: String?
+    /// The region the settings name, if any.
+    public var region: String?
+    /// The profile name (config files only).
+    public var profile: String?
+    /// The settings are a session's (`security_token_file`): their key is a session key, not a registered API key.
+    public var session = false
 
-    /// Settings `name` at `reference`.
-    public init(reference: RelatedFinding, name: String) {
+    /// Settings `name` at `reference`, for `user` in `tenancy` and `region`.
+    public init(reference: RelatedFinding, name: String, user: String? = nil, tenancy: String? = nil, region: String? = nil,
+                profile: String? = nil) {
         self.reference = reference
         self.name = name
+        self.user = user
+        self.tenancy = tenancy
+        self.region = region
+        self.profile = profile
     }
 }
 

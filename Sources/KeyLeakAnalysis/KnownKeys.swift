@@ -35,9 +35,10 @@ public struct KnownKeys: Sendable {
             all.append((file, data))
         }
         for (file, data) in all + contents {
-            let before = entries.count
             let text = String(decoding: data, as: UTF8.self)
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            // NOTE: an empty file is what `oci iam user api-key list` prints for
+            // a user with no keys: no key is known, which hides nothing.
             if trimmed.hasPrefix("{") || trimmed.hasPrefix("[") {
                 try loadJSON(data, file: file)
             } else if trimmed.contains("-----BEGIN") {
@@ -45,7 +46,6 @@ public struct KnownKeys: Sendable {
             } else {
                 try loadText(text, file: file)
             }
-            if entries.count == before { throw AnalysisError.knownKeys(file: file, line: nil, reason: "it lists no key") }
         }
     }
 
@@ -53,8 +53,9 @@ public struct KnownKeys: Sendable {
     public func lookup(_ fingerprint: String) -> KnownKeyMatch? { entries[fingerprint.lowercased()] }
 
     private mutating func add(_ fingerprint: String, _ match: KnownKeyMatch) {
-        // An ACTIVE entry wins over a rotated one for the same key.
-        if let existing = entries[fingerprint], existing.state?.uppercased() == "ACTIVE" { return }
+        // A live entry (ACTIVE, CREATING, no state) wins over a rotated one for the same key.
+        let rotated = { (m: KnownKeyMatch) in ["INACTIVE", "DELETING", "DELETED"].contains(m.state?.uppercased() ?? "") }
+        if let existing = entries[fingerprint], !rotated(existing) || rotated(match) { return }
         entries[fingerprint] = match
     }
 
@@ -66,17 +67,30 @@ public struct KnownKeys: Sendable {
             // NOTE: not the parser's message: it may quote the text it stopped at.
             throw AnalysisError.knownKeys(file: file, line: nil, reason: "not valid JSON")
         }
+        // `api-key list` prints {"data": [...]}; `api-key upload` {"data": {...}};
+        // `--query 'data[].fingerprint'` an array of strings; `--query data` an array of objects.
         let items: [Any]
         if let dict = object as? [String: Any], let data = dict["data"] as? [Any] {
             items = data
+        } else if let dict = object as? [String: Any], let data = dict["data"] as? [String: Any] {
+            items = [data]
+        } else if let dict = object as? [String: Any], dict["fingerprint"] != nil {
+            items = [dict]
         } else if let array = object as? [Any] {
             items = array
         } else {
-            throw AnalysisError.knownKeys(file: file, line: nil, reason: "expected the output of `oci iam user api-key list`: an object with a \"data\" array")
+            throw AnalysisError.knownKeys(file: file, line: nil, reason: "expected what `oci iam user api-key list` or `api-key upload` prints: an object with \"data\" (a list of keys, or one key), or a list of keys or fingerprints")
         }
         for (index, item) in items.enumerated() {
+            if let text = item as? String {
+                guard let fingerprint = OCIConfig.fingerprint(text) else {
+                    throw AnalysisError.knownKeys(file: file, line: nil, reason: "item \(index) is not a fingerprint (16 colon-separated hex bytes)")
+                }
+                add(fingerprint, KnownKeyMatch(label: nil, state: nil, user: nil, source: file))
+                continue
+            }
             guard let entry = item as? [String: Any] else {
-                throw AnalysisError.knownKeys(file: file, line: nil, reason: "data[\(index)] is not an object")
+                throw AnalysisError.knownKeys(file: file, line: nil, reason: "item \(index) is neither a key object nor a fingerprint")
             }
             guard let raw = entry["fingerprint"] as? String, let fingerprint = OCIConfig.fingerprint(raw) else {
                 throw AnalysisError.knownKeys(file: file, line: nil, reason: "data[\(index)] has no valid \"fingerprint\" (16 colon-separated hex bytes)")

@@ -7,10 +7,15 @@ import Foundation
 /// name, or pasted into a README), Terraform provider settings and `*.tfvars`,
 /// and `OCI_CLI_*` variables in `.env` files, shell scripts and CI YAML.
 ///
-/// INI files are read with the OCI SDK's semantics (Python `configparser`
-/// without interpolation): `key = value` or `key: value`, keys
-/// case-insensitive, `#` and `;` full-line comments, indented continuation
-/// lines, and `[DEFAULT]` values inherited by every other profile.
+/// An INI document (from a `[section]` header on, until a line configparser
+/// would reject: a README's code block ends there) is read by `INIDocument`,
+/// the reader `keyleak doctor` uses, with the OCI SDK's semantics: values as
+/// written (quotes, `$`, parentheses and all), continuation lines,
+/// duplicates ignored past the first, `[DEFAULT]` inherited; `user`,
+/// `tenancy` and `fingerprint` kept only when the SDK's own checks accept
+/// them. Terraform and environment settings, and INI lines with no section
+/// header, are read by the heuristics below, which tell values from code and
+/// references (`var.x`, `${…}`, `$VAR`, `getpass()`).
 package enum OCIConfig {
     /// One identity found, with where it starts (byte offset in the text).
     package struct Found {
@@ -44,6 +49,12 @@ package enum OCIConfig {
         "tenancy_ocid": "tenancy", "user_ocid": "user", "fingerprint": "fingerprint", "private_key_path": "key_file",
         "private_key_password": "pass_phrase", "region": "region", "private_key": "key_content",
     ]
+    /// The Terraform provider's own environment variables, `OCI_` and the
+    /// setting's name in any case (`OCI_tenancy_ocid`, `OCI_TENANCY_OCID`).
+    package static let terraformEnvironmentKeys: [String: String] = [
+        "oci_tenancy_ocid": "tenancy", "oci_user_ocid": "user", "oci_fingerprint": "fingerprint",
+        "oci_private_key_path": "key_file", "oci_private_key_password": "pass_phrase", "oci_private_key": "key_content",
+    ]
     package static let environmentKeys: [String: String] = [
         "oci_cli_user": "user", "oci_cli_tenancy": "tenancy", "oci_cli_fingerprint": "fingerprint",
         "oci_cli_key_file": "key_file", "oci_cli_region": "region", "oci_cli_key_content": "key_content",
@@ -66,107 +77,147 @@ package enum OCIConfig {
         }
     }
 
-    /// Every INI profile of an OCI config file, whatever it holds (for `keyleak doctor`).
-    package static func profiles(in text: UnsafeRawBufferPointer) -> [Found] {
-        parse(text).filter { $0.identity.source == .config && $0.identity.profile != nil }
-    }
-
     private static func parse(_ text: UnsafeRawBufferPointer) -> [Found] {
         var groups: [Group] = []
-        var section: Int?            // index in `groups` of the current INI section
-        var defaults: [String: String] = [:]
         var loose: [OCISource: Int] = [:]  // source -> index of the open Terraform / env group
         var lastKeyGroup: (group: Int, key: String)?
+        var found: [Found] = []
+        // The INI document being read (configparser's rules), from a section header on.
+        var reader: INIDocument.Reader?
         var lineStart = 0
+        var number = 0
         let count = text.count
         while lineStart < count {
+            // Python's universal newlines: `\n`, `\r\n` or a lone `\r` ends a line.
             var lineEnd = lineStart
-            while lineEnd < count, text[lineEnd] != 10 { lineEnd += 1 }
-            defer { lineStart = lineEnd + 1 }
-            guard lineEnd - lineStart < 4096 else { lastKeyGroup = nil; continue }
-            let raw = String(decoding: UnsafeRawBufferPointer(rebasing: text[lineStart..<lineEnd]), as: UTF8.self)
-            let indented = raw.first == " " || raw.first == "\t"
-            let line = raw.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\r")))
-            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") {
-                if line.isEmpty { lastKeyGroup = nil }
-                continue
+            while lineEnd < count, text[lineEnd] != 10, text[lineEnd] != 13 { lineEnd += 1 }
+            var next = lineEnd + 1
+            if lineEnd < count, text[lineEnd] == 13, next < count, text[next] == 10 { next += 1 }
+            defer { lineStart = next }
+            number += 1
+            let long = lineEnd - lineStart >= 4096
+            if long && reader == nil { lastKeyGroup = nil; continue }
+            let raw = String(decoding: UnsafeRawBufferPointer(rebasing: text[lineStart..<min(lineEnd, lineStart + 65536)]), as: UTF8.self)
+            let line = Substring(raw)
+            if var document = reader {
+                if document.classify(line) != .rejected {
+                    let outcome = document.feed(line, number: number, offset: lineStart)
+                    reader = document
+                    // A Terraform or OCI_CLI_* setting inside is also read as one (an INI option keeps it too).
+                    if outcome == .option, let assignment = parseAssignment(raw.trimmingCharacters(in: .whitespaces), offset: lineStart),
+                       !iniKeys.contains(assignment.key.lowercased()) {
+                        assign(assignment, section: true, groups: &groups, loose: &loose, lastKeyGroup: &lastKeyGroup)
+                    }
+                    continue
+                }
+                // configparser would reject the line: the INI document (a README's code block) ended.
+                found += identities(of: document.finish())
+                reader = nil
             }
-            if line.hasPrefix("["), line.hasSuffix("]"), line.count > 2, !line.contains("="), !line.contains("\"") {
-                let name = String(line.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
-                groups.append(Group(source: .config, profile: name, offset: lineStart, preview: clipped(line, previewLimit)))
-                section = groups.count - 1
+            if long { lastKeyGroup = nil; continue }
+            let stripped = INIDocument.strip(line)
+            if INIDocument.header(stripped) != nil, !stripped.contains("="), !stripped.contains("\"") {
+                var document = INIDocument.Reader(strict: false)
+                document.feed(line, number: number, offset: lineStart)
+                reader = document
                 lastKeyGroup = nil
                 continue
             }
-            guard let assignment = parseAssignment(line, offset: lineStart) else {
-                // An indented line continues an INI value (configparser multi-line values).
+            let trimmed = raw.trimmingCharacters(in: .whitespaces)
+            let indented = raw.first == " " || raw.first == "\t"
+            if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix(";") {
+                if trimmed.isEmpty { lastKeyGroup = nil }
+                continue
+            }
+            guard let assignment = parseAssignment(trimmed, offset: lineStart) else {
+                // An indented line continues a section-less INI value.
                 if indented, let last = lastKeyGroup, groups[last.group].source == .config {
-                    groups[last.group].values[last.key, default: ""] += "\n" + line
-                } else if !line.hasPrefix("-") && !line.hasPrefix("```") {
-                    section = nil  // prose: the INI document ended
+                    groups[last.group].values[last.key, default: ""] += "\n" + trimmed
                 }
                 continue
             }
-            let key = assignment.key.lowercased()
-            if let s = section, iniKeys.contains(key) {
-                groups[s].values[key] = assignment.value
-                groups[s].order.append(key)
-                if groups[s].profile?.uppercased() == "DEFAULT" { defaults[key] = assignment.value }
-                lastKeyGroup = (s, key)
-                continue
-            }
-            let bare = key.hasPrefix("tf_var_") ? String(key.dropFirst(7)) : key
-            let mapped: (source: OCISource, key: String)?
-            if let k = environmentKeys[key] { mapped = (.env, k) }
-            else if let k = terraformKeys[bare] { mapped = (.terraform, k) }
-            else if iniKeys.contains(key) && section == nil && (key == "user" || key == "tenancy" || key == "key_file" || key == "pass_phrase") {
-                mapped = (.config, key)  // an INI document without a section header
-            } else { mapped = nil }
-            guard let mapped else {
-                // NOTE: an indented line continues the value of the key just
-                // before it, whatever that key is (configparser; a YAML block
-                // scalar `key: |`). Without this reset, the PEM body under an
-                // unrecognised `key: |` was appended to the `user:` above it.
-                lastKeyGroup = nil
-                continue
-            }
-            var index = loose[mapped.source]
-            if index == nil || groups[index!].values[mapped.key] != nil {
-                // A repeated setting starts the next identity (a second provider block).
-                groups.append(Group(source: mapped.source, profile: nil, offset: assignment.offset,
-                                    preview: preview(for: assignment)))
-                index = groups.count - 1
-                loose[mapped.source] = index
-            }
-            groups[index!].values[mapped.key] = assignment.value
-            groups[index!].order.append(mapped.key)
-            lastKeyGroup = (index!, mapped.key)
+            assign(assignment, section: false, groups: &groups, loose: &loose, lastKeyGroup: &lastKeyGroup)
         }
+        if var document = reader { found += identities(of: document.finish()) }
 
-        var found: [Found] = []
         for group in groups {
-            var values = group.values
-            if group.source == .config, group.profile?.uppercased() != "DEFAULT" {
-                for (k, v) in defaults where values[k] == nil { values[k] = v }
-            }
+            let values = group.values
             var identity = OCIIdentity(source: group.source, profile: group.profile)
             identity.user = ocid(values["user"], kind: "user")
             identity.tenancy = ocid(values["tenancy"], kind: "tenancy")
             identity.fingerprint = fingerprint(values["fingerprint"])
             identity.region = region(values["region"])
-            identity.keyFile = path(values["key_file"])
-            identity.securityTokenFile = path(values["security_token_file"])
+            identity.keyFile = path(literal(values["key_file"]))
+            identity.securityTokenFile = path(literal(values["security_token_file"]))
             let passPhrase = literal(values["pass_phrase"]).flatMap { $0.isEmpty ? nil : $0 }
             identity.hasPassPhrase = passPhrase != nil
             identity.passPhrase = passPhrase
-            let inlineKey = (values["key_content"].map { $0.contains("PRIVATE KEY") || $0.count > 100 }) ?? false
-            let facts = [identity.user != nil, identity.tenancy != nil, identity.fingerprint != nil,
-                         identity.keyFile != nil, identity.hasPassPhrase, inlineKey, identity.securityTokenFile != nil]
-                .filter { $0 }.count
-            identity.inlineKey = inlineKey
-            found.append(Found(identity: identity, offset: group.offset, preview: group.preview, raw: values, facts: facts))
+            identity.inlineKey = (values["key_content"].map { $0.contains("PRIVATE KEY") || $0.count > 100 }) ?? false
+            found.append(Found(identity: identity, offset: group.offset, preview: group.preview, raw: values, facts: facts(identity)))
         }
-        return found
+        return found.sorted { $0.offset < $1.offset }
+    }
+
+    /// The identity facts `identity` holds.
+    private static func facts(_ identity: OCIIdentity) -> Int {
+        [identity.user != nil, identity.tenancy != nil, identity.fingerprint != nil, identity.keyFile != nil,
+         identity.hasPassPhrase, identity.inlineKey, identity.securityTokenFile != nil].filter { $0 }.count
+    }
+
+    /// The profiles of an INI document, with the values the OCI SDK reads:
+    /// each section's settings over `[DEFAULT]`'s, kept as written (quotes
+    /// and all); `user`, `tenancy` and `fingerprint` only when the SDK's own
+    /// checks accept them.
+    private static func identities(of document: INIDocument) -> [Found] {
+        var sections = document.sections
+        if let defaults = document.defaults { sections.insert(defaults, at: 0) }
+        return sections.compactMap { section -> Found? in
+            guard let values = document.profile(section.name) else { return nil }
+            var identity = OCIIdentity(source: .config, profile: section.name)
+            identity.user = values["user"].flatMap { OCISDKConfig.isOCID($0) && $0.utf8.count <= ocidLimit ? $0 : nil }
+            identity.tenancy = values["tenancy"].flatMap { OCISDKConfig.isOCID($0) && $0.utf8.count <= ocidLimit ? $0 : nil }
+            identity.fingerprint = values["fingerprint"].flatMap { OCISDKConfig.isFingerprint($0) ? $0 : nil }
+            identity.region = values["region"].flatMap(regionName)
+            identity.keyFile = path(values["key_file"])
+            identity.securityTokenFile = path(values["security_token_file"])
+            let passPhrase = values["pass_phrase"].flatMap { $0.isEmpty ? nil : $0 }
+            identity.hasPassPhrase = passPhrase != nil
+            identity.passPhrase = passPhrase
+            identity.inlineKey = (values["key_content"].map { $0.contains("PRIVATE KEY") || $0.count > 100 }) ?? false
+            return Found(identity: identity, offset: section.offset, preview: clipped(section.header, previewLimit), raw: values,
+                         facts: facts(identity))
+        }
+    }
+
+    /// Files a Terraform or environment setting (or a section-less INI one) into its group.
+    private static func assign(_ assignment: Assignment, section: Bool, groups: inout [Group], loose: inout [OCISource: Int],
+                               lastKeyGroup: inout (group: Int, key: String)?) {
+        let key = assignment.key.lowercased()
+        let bare = key.hasPrefix("tf_var_") ? String(key.dropFirst(7)) : key
+        let mapped: (source: OCISource, key: String)?
+        if let k = environmentKeys[key] { mapped = (.env, k) }
+        else if let k = terraformKeys[bare] ?? terraformEnvironmentKeys[bare] { mapped = (.terraform, k) }
+        else if !section && ["user", "tenancy", "key_file", "pass_phrase"].contains(key) {
+            mapped = (.config, key)  // an INI snippet without a section header
+        } else { mapped = nil }
+        guard let mapped else {
+            // NOTE: an indented line continues the value of the key just
+            // before it, whatever that key is (configparser; a YAML block
+            // scalar `key: |`). Without this reset, the PEM body under an
+            // unrecognised `key: |` was appended to the `user:` above it.
+            lastKeyGroup = nil
+            return
+        }
+        var index = loose[mapped.source]
+        if index == nil || groups[index!].values[mapped.key] != nil {
+            // A repeated setting starts the next identity (a second provider block).
+            groups.append(Group(source: mapped.source, profile: nil, offset: assignment.offset, preview: preview(for: assignment)))
+            index = groups.count - 1
+            loose[mapped.source] = index
+        }
+        groups[index!].values[mapped.key] = assignment.value
+        groups[index!].order.append(mapped.key)
+        lastKeyGroup = (index!, mapped.key)
     }
 
     /// `key = value`, `key: value`, `export KEY=value`, `- KEY=value`, `"key": "value",`.
@@ -253,11 +304,21 @@ package enum OCIConfig {
         return v
     }
 
-    /// A file path setting (`key_file`, `security_token_file`): one line, at
-    /// most 1024 bytes, and not key text itself (a PEM armour pasted where the
+    /// A region as written, when it is one token a report may print: 1 to 64
+    /// letters, digits, `.`, `-` and `_` (`us-ashburn-1`, `IAD`, a realm domain).
+    package static func regionName(_ value: String) -> String? {
+        guard !value.isEmpty, value.utf8.count <= 64, value.utf8.allSatisfy({ b in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(b | 0x20) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b)
+                || b == UInt8(ascii: ".") || b == UInt8(ascii: "-") || b == UInt8(ascii: "_")
+        }) else { return nil }
+        return value
+    }
+
+    /// A file path setting (`key_file`, `security_token_file`) as written: one
+    /// line, at most 1024 bytes, and not key text itself (a PEM armour pasted where the
     /// path belongs); nil for anything else.
     package static func path(_ value: String?) -> String? {
-        guard let v = literal(value), v.utf8.count <= 1024,
+        guard let v = value, !v.isEmpty, v.utf8.count <= 1024,
               !v.contains(where: \.isNewline),
               !v.contains("-----BEGIN"), !v.uppercased().contains("PRIVATE KEY") else { return nil }
         return v

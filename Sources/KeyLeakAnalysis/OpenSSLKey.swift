@@ -105,6 +105,45 @@ package final class OpenSSLKey {
         return Array(UnsafeBufferPointer(start: out, count: Int(length)))
     }
 
+    /// The private key as DER (PKCS#1 for RSA), for `SigningKeys`; nil for a public key.
+    /// NOTE: the bytes are secret: kept in memory, never written anywhere.
+    package var privateKeyDER: [UInt8]? {
+        var out: UnsafeMutablePointer<UInt8>? = nil
+        let length = i2d_PrivateKey(pkey, &out)
+        guard length > 0, let out else {
+            ERR_clear_error()
+            return nil
+        }
+        defer { keyleak_openssl_clear_free(out, Int(length)) }
+        return Array(UnsafeBufferPointer(start: out, count: Int(length)))
+    }
+
+    /// RSASSA-PKCS1-v1_5 with SHA-256 over `message` (HTTP Signatures' `rsa-sha256`,
+    /// deterministic); nil when the key is not an RSA private key or OpenSSL fails.
+    package func signSHA256(_ message: [UInt8]) -> [UInt8]? {
+        guard algorithm == "RSA", let ctx = EVP_MD_CTX_new() else { return nil }
+        defer { EVP_MD_CTX_free(ctx) }
+        guard EVP_DigestSignInit_ex(ctx, nil, "SHA256", nil, nil, pkey, nil) == 1 else {
+            ERR_clear_error()
+            return nil
+        }
+        var length = 0
+        let sized = message.withUnsafeBufferPointer { EVP_DigestSign(ctx, nil, &length, $0.baseAddress, $0.count) }
+        guard sized == 1, length > 0 else {
+            ERR_clear_error()
+            return nil
+        }
+        var signature = [UInt8](repeating: 0, count: length)
+        let ok = message.withUnsafeBufferPointer { tbs in
+            signature.withUnsafeMutableBufferPointer { EVP_DigestSign(ctx, $0.baseAddress, &length, tbs.baseAddress, tbs.count) }
+        }
+        guard ok == 1 else {
+            ERR_clear_error()
+            return nil
+        }
+        return Array(signature.prefix(length))
+    }
+
     /// Size in bits (modulus for RSA and DSA, field size for EC).
     package var bits: Int { Int(EVP_PKEY_get_bits(pkey)) }
 
@@ -188,5 +227,87 @@ extension OpenSSLKey {
             PKCS12_free(p12)
             return true
         }
+    }
+}
+
+extension OpenSSLKey {
+    /// The algorithms a type-specific (non-PKCS#8) private key DER may be.
+    package enum TypeSpecific: Sendable {
+        /// PKCS#1 RSAPrivateKey (`RSA PRIVATE KEY`).
+        case rsa
+        /// SEC1 ECPrivateKey (`EC PRIVATE KEY`).
+        case ec
+        /// OpenSSL's DSA private key (`DSA PRIVATE KEY`).
+        case dsa
+    }
+
+    /// Parses an unencrypted PKCS#8 PrivateKeyInfo that is exactly `der`
+    /// (nothing after it), as strict parsers (Python `cryptography`) do.
+    package static func privateKey(pkcs8 der: [UInt8]) -> OpenSSLKey? {
+        der.withUnsafeBufferPointer { buffer -> OpenSSLKey? in
+            guard let base = buffer.baseAddress, !der.isEmpty else { return nil }
+            var cursor: UnsafePointer<UInt8>? = base
+            guard let info = d2i_PKCS8_PRIV_KEY_INFO(nil, &cursor, Int(der.count)) else {
+                ERR_clear_error()
+                return nil
+            }
+            defer { PKCS8_PRIV_KEY_INFO_free(info) }
+            guard cursor == base + der.count, let key = EVP_PKCS82PKEY(info) else {
+                ERR_clear_error()
+                return nil
+            }
+            return OpenSSLKey(owning: key)
+        }
+    }
+
+    /// Parses a type-specific private key that is exactly `der`.
+    package static func privateKey(der: [UInt8], as type: TypeSpecific) -> OpenSSLKey? {
+        let id: Int32 = switch type {
+        case .rsa: EVP_PKEY_RSA
+        case .ec: EVP_PKEY_EC
+        case .dsa: EVP_PKEY_DSA
+        }
+        return der.withUnsafeBufferPointer { buffer -> OpenSSLKey? in
+            guard let base = buffer.baseAddress, !der.isEmpty else { return nil }
+            var cursor: UnsafePointer<UInt8>? = base
+            guard let key = d2i_PrivateKey(id, nil, &cursor, Int(der.count)) else {
+                ERR_clear_error()
+                return nil
+            }
+            let owned = OpenSSLKey(owning: key)
+            return cursor == base + der.count ? owned : nil
+        }
+    }
+
+    /// Parses a DER SubjectPublicKeyInfo that is exactly `der`, else a
+    /// PKCS#1 RSAPublicKey that is exactly `der`.
+    package static func publicKey(exactDER der: [UInt8]) -> OpenSSLKey? {
+        der.withUnsafeBufferPointer { buffer -> OpenSSLKey? in
+            guard let base = buffer.baseAddress, !der.isEmpty else { return nil }
+            var cursor: UnsafePointer<UInt8>? = base
+            if let key = d2i_PUBKEY(nil, &cursor, Int(der.count)) {
+                let owned = OpenSSLKey(owning: key)
+                if cursor == base + der.count { return owned }
+            }
+            ERR_clear_error()
+            cursor = base
+            if let key = d2i_PublicKey(EVP_PKEY_RSA, nil, &cursor, Int(der.count)) {
+                let owned = OpenSSLKey(owning: key)
+                if cursor == base + der.count { return owned }
+            }
+            ERR_clear_error()
+            return nil
+        }
+    }
+
+    /// OpenSSL's consistency check of a private key (for RSA: `RSA_check_key`,
+    /// primes and exponents; for EC: the point is the private scalar's), what
+    /// Python `cryptography` runs when it loads RSA and EC keys.
+    package var isConsistent: Bool {
+        guard let ctx = EVP_PKEY_CTX_new(pkey, nil) else { return false }
+        defer { EVP_PKEY_CTX_free(ctx) }
+        let ok = EVP_PKEY_check(ctx) == 1
+        ERR_clear_error()
+        return ok
     }
 }

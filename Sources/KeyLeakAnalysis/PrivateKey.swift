@@ -51,7 +51,7 @@ package enum PrivateKey {
         // NOTE: OpenSSL's decoders are costly (locks, name lookups); most
         // candidates (certificates, other base64) fail this cheap shape check first.
         guard let format = structure(der), let outer = DER.read(der, at: 0), !outer.truncated else { return nil }
-        return ParsedKeyCache.shared.facts(for: der) { der in
+        let facts = ParsedKeyCache.shared.facts(for: der) { der in
             // NOTE: OpenSSL 3.0 refuses some PKCS#8 v2 (OneAsymmetricKey, RFC 5958)
             // keys with attributes or a public key (RFC 8410's Ed25519 example); the
             // same key without them is version 0 with the algorithm and private key alone.
@@ -61,6 +61,9 @@ package enum PrivateKey {
             }
             return KeyFacts(format: format, identity: identity)
         }
+        // `scan --verify` signs with it once linking says whose key it is.
+        SigningKeys.shared.record(der: der, facts: facts)
+        return facts
     }
 
     /// A PrivateKeyInfo with attributes or a public key (version 1) as version

@@ -6,18 +6,39 @@ import KeyLeakMatching
 import KeyLeakAnalysis
 import KeyLeakReport
 
-/// `keyleak scan --staged` (the pre-commit hook) waits mostly on one `git diff
-/// --cached`: start it before the command line is parsed. Only the plain
-/// shapes are recognised (`--repo DIR`, `--repo=DIR`, default `.`); the scan
-/// uses the listing only if the parsed options name the same repository.
-private func startHookGitEarly(_ arguments: [String]) {
-    guard arguments.first == "scan", arguments.contains("--staged"), !arguments.contains("--help"), !arguments.contains("-h") else { return }
-    var repository = "."
-    for (i, argument) in arguments.enumerated() {
-        if argument == "--repo", i + 1 < arguments.count { repository = arguments[i + 1] }
-        if argument.hasPrefix("--repo=") { repository = String(argument.dropFirst("--repo=".count)) }
+/// The pre-commit hook's command, `keyleak scan --staged` with at most
+/// `--quiet`, `--fail-on LEVEL` and `--repo DIR` (each once, any order, also
+/// as `--name=value`), as a scan request; nil for any other command line,
+/// which ArgumentParser reads. The hook runs on every commit: it starts
+/// `git diff --cached` at once and skips building ArgumentParser's command
+/// tree, which cost about as much as the scan of five files.
+private func hookCommand(_ arguments: [String]) -> (ScanRequest, ScanCommand.ScanOutput)? {
+    guard arguments.first == "scan" else { return nil }
+    var request = ScanRequest()
+    request.target = .staged
+    var output = ScanCommand.ScanOutput()
+    var seen = Set<String>()
+    var rest = arguments.dropFirst()[...]
+    while let argument = rest.popFirst() {
+        let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+        let name = parts[0]
+        guard seen.insert(name).inserted else { return nil }
+        switch name {
+        case "--staged", "--quiet":
+            guard parts.count == 1 else { return nil }
+            if name == "--quiet" { output.quiet = true }
+        case "--fail-on", "--repo":
+            guard let value = parts.count == 2 ? parts[1] : rest.popFirst(), !value.isEmpty, !value.hasPrefix("-") else { return nil }
+            if name == "--repo" {
+                request.repository = value
+            } else {
+                guard let level = Severity(rawValue: value) else { return nil }
+                request.failOn = level
+            }
+        default: return nil
+        }
     }
-    ScanOptions.startStagedListing(repository: repository)
+    return seen.contains("--staged") ? (request, output) : nil
 }
 
 @main
@@ -26,7 +47,7 @@ struct KeyLeakCommand: ParsableCommand {
         commandName: "keyleak",
         abstract: "Find leaked private keys and OCI API credentials before they leave the machine.",
         version: KeyLeakVersion.current,
-        subcommands: [ScanCommand.self, FingerprintCommand.self, DoctorCommand.self, HookCommand.self, InitCommand.self, MergeCommand.self, RulesCommand.self],
+        subcommands: [ScanCommand.self, FingerprintCommand.self, DoctorCommand.self, HookCommand.self, InitCommand.self, MergeCommand.self, RulesCommand.self, VersionCommand.self],
         defaultSubcommand: ScanCommand.self
     )
 
@@ -34,9 +55,23 @@ struct KeyLeakCommand: ParsableCommand {
     /// 0 clean, 1 findings, 2 the scan could not be done) instead of 64.
     static func main() {
         OutputFile.secureStandardDescriptors()
-        startHookGitEarly(Array(CommandLine.arguments.dropFirst()))
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if let (request, output) = hookCommand(arguments) {
+            ScanOptions.startStagedListing(repository: request.repository)
+            do {
+                try ScanCommand.execute(request, output: output)
+                Foundation.exit(0)
+            } catch let code as ExitCode {
+                Foundation.exit(code.rawValue)
+            } catch {
+                Output.error("\(error)")
+                Foundation.exit(2)
+            }
+        }
+        // `keyleak --version` says what `keyleak version` says, libraries included.
+        if arguments.first == "--version" { arguments[0] = "version" }
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(arguments)
             try command.run()
         } catch {
             let code = exitCode(for: error)

@@ -5,6 +5,7 @@ import KeyLeakInput
 import KeyLeakMatching
 import KeyLeakAnalysis
 import KeyLeakReport
+import KeyLeakVerify
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -74,6 +75,17 @@ struct ScanCommand: ParsableCommand {
     @Flag(name: .customLong("fail-on-incomplete"), help: "With --git, exit 1 when the history is incomplete (a shallow or partial clone): default, it is reported.")
     var failOnIncomplete = false
 
+    @Flag(help: "Ask OCI whether each leaked OCI API key whose user and tenancy are known is live: one read-only request (GET the key's user) signed with the key, as the OCI SDK signs it; the key itself is never sent. Live keys are critical. Default: off, nothing is sent.")
+    var verify = false
+
+    @Option(name: .customLong("verify-endpoint"), help: ArgumentHelp(
+        "With --verify, send the requests to this https:// URL instead of each key's region's identity endpoint (other realms, private endpoints, tests). Default: $\(VerifyOptions.endpointVariable), else OCI's.",
+        valueName: "URL"))
+    var verifyEndpoint: String?
+
+    @Option(name: .customLong("verify-ca"), help: ArgumentHelp("With --verify, also trust the CA certificates in this PEM file (TLS is always verified).", valueName: "FILE"))
+    var verifyCA: String?
+
     @OptionGroup var rules: RuleOptions
     @OptionGroup var report: ReportOptions
 
@@ -85,6 +97,9 @@ struct ScanCommand: ParsableCommand {
         if git && paths.count > 1 { throw ValidationError("--git takes at most one revision range") }
         if let shard, Shard(shard) == nil { throw ValidationError("--shard takes K/N with 1 ≤ K ≤ N, e.g. 2/8") }
         if let maxFindingsPerFile, maxFindingsPerFile < 1 { throw ValidationError("--max-findings-per-file must be at least 1") }
+        if !verify && (verifyEndpoint != nil || verifyCA != nil) {
+            throw ValidationError("--verify-endpoint and --verify-ca go with --verify (nothing is sent without it)")
+        }
         if let threads, threads < 1 || threads > 256 {
             throw ValidationError("--threads must be between 1 and 256")
         }
@@ -110,11 +125,34 @@ struct ScanCommand: ParsableCommand {
         request.failOn = report.failOn
         request.trustRepoConfig = trustRepoConfig
         request.failOnIncomplete = failOnIncomplete
+        request.verify = verify
+        if verify {
+            let fromEnvironment = ProcessInfo.processInfo.environment[VerifyOptions.endpointVariable].flatMap { $0.isEmpty ? nil : $0 }
+            request.verifyEndpoint = verifyEndpoint ?? fromEnvironment
+            request.verifyCAFile = verifyCA
+        }
         return request
     }
 
     func run() throws {
-        let progress = ProgressLine(enabled: !report.quiet && isatty(STDERR_FILENO) == 1)
+        try ScanCommand.execute(request, output: ScanOutput(format: report.format, file: report.output, quiet: report.quiet,
+                                                            writeBaseline: writeBaseline))
+    }
+
+    /// Where and how a scan's results go.
+    struct ScanOutput {
+        var format = ReportFormat.text
+        /// The report's file; nil for standard output.
+        var file: String?
+        var quiet = false
+        /// `--write-baseline FILE`.
+        var writeBaseline: String?
+    }
+
+    /// Runs `request` and prints its report, warnings, verdict and advice;
+    /// exits 1 (throws `ExitCode(1)`) when it fails, 2 when it cannot be done.
+    static func execute(_ request: ScanRequest, output: ScanOutput) throws {
+        let progress = ProgressLine(enabled: !output.quiet && isatty(STDERR_FILENO) == 1)
         let (plan, result) = try exitingOnFailure { () -> (ScanPlan, ScanReport) in
             let plan = try ScanPlan(resolving: request)
             return (plan, try plan.run(progress: progress.callback))
@@ -122,25 +160,25 @@ struct ScanCommand: ParsableCommand {
         progress.finish()
         Output.learn(from: result)
         // NOTE: always on stderr too (the contract), even when a text report lists them.
-        if !report.quiet {
+        if !output.quiet {
             for skipped in result.summary.skipped { printError("skipped \(skipped.path): \(skipped.reason)") }
             if let reason = result.summary.incompleteHistory { printError("warning: incomplete history: \(reason)") }
             if let ignored = plan.ignoredConfig {
                 printError("not obeyed: \(ignored.path): the folder under check cannot configure its own check (use --config FILE to choose a config)")
             }
         }
-        if let writeBaseline {
+        if let writeBaseline = output.writeBaseline {
             try exitingOnFailure { try Output.write(Baseline(findings: result.findings).render(), to: writeBaseline) }
             printError("wrote \(result.findings.count) finding\(result.findings.count == 1 ? "" : "s") to the baseline \(writeBaseline)")
             return
         }
-        try exitingOnFailure { try Output.write(render(result, rules: plan.ruleSet.rules), to: report.output) }
-        if publish {
+        try exitingOnFailure { try Output.write(render(result, rules: plan.ruleSet.rules, output: output), to: output.file) }
+        if request.publish {
             let verdict = plan.shareVerdict(result)
             printError(verdict.line)
             if verdict.exitCode != 0 { throw ExitCode(verdict.exitCode) }
         }
-        if staged, !report.quiet, result.count(atOrAbove: plan.failOn) > 0 {
+        if request.target == .staged, !output.quiet, result.count(atOrAbove: plan.failOn) > 0 {
             // NOTE: said by the scan itself, not only by hooks/pre-commit, so that
             // it reaches the user through husky and the pre-commit framework too.
             Output.usage(ScanCommand.stagedAdvice)
@@ -162,10 +200,10 @@ struct ScanCommand: ParsableCommand {
 
         """
 
-    private func render(_ result: ScanReport, rules: [Rule]) -> String {
-        switch report.format {
+    private static func render(_ result: ScanReport, rules: [Rule], output: ScanOutput) -> String {
+        switch output.format {
         case .text:
-            let toTerminal = report.output == nil && isatty(STDOUT_FILENO) == 1
+            let toTerminal = output.file == nil && isatty(STDOUT_FILENO) == 1
             let color = toTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
             return TextReporter(color: color).render(result)
         case .json: return JSONReporter.render(result)

@@ -19,18 +19,10 @@ package struct GitSource {
         git = GitCommand(directory: directory)
     }
 
-    /// Refuses a revision range git could take for an option or that names no revision.
-    package static func validate(range: String) throws {
-        guard !range.isEmpty, !range.hasPrefix("-"), !range.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
-            throw InputError.invalidRange(range)
-        }
-    }
-
-    /// The revision arguments for `range` after git's options: the range
-    /// behind `--end-of-options` (so nothing in it is read as an option), or
-    /// every ref.
-    private static func revisionArguments(_ range: String?) -> [String] {
-        range.map { ["--end-of-options", $0] } ?? ["--all"]
+    /// The revision arguments for `range` after git's options (see
+    /// `GitRange.revisionArguments`), or every ref.
+    private static func revisionArguments(_ range: GitRange?) -> [String] {
+        range?.revisionArguments ?? ["--all"]
     }
 
     private func wrap<T>(_ body: () throws -> T) throws -> T {
@@ -88,8 +80,8 @@ package struct GitSource {
     /// NOTE: `--missing=print` lists a missing object instead of failing on it,
     /// and keeps git from fetching it from a partial clone's promisor remote
     /// one object at a time.
-    package func historyListing(range: String?) throws -> HistoryListing {
-        if let range { try GitSource.validate(range: range) }
+    package func historyListing(range: GitRange?) throws -> HistoryListing {
+        try range?.validate()
         let arguments = ["-c", "core.quotePath=false", "rev-list", "--objects", "--missing=print", "--filter=object:type=blob",
                          "--filter-provided-objects"] + GitSource.revisionArguments(range)
         let output = try wrap { try git.run(arguments) }
@@ -104,7 +96,9 @@ package struct GitSource {
             }
             guard let space = line.firstIndex(of: 32) else { continue }  // commits have no path
             let object = String(decoding: line[line.startIndex..<space], as: UTF8.self)
-            listing.entries.append(Entry(object: object, path: PathBytes.display(Array(line[(space + 1)...]))))
+            let name = Array(line[(space + 1)...])
+            // A blob a ref or tag names directly has no path: it is named by its id.
+            listing.entries.append(Entry(object: object, path: name.isEmpty ? "(blob \(object))" : PathBytes.display(name)))
         }
         return listing
     }
@@ -124,7 +118,7 @@ package struct GitSource {
     /// The commit that introduced each of `objects` within `range` (all refs by
     /// default): one pass over the history's tree changes, oldest first, so the
     /// first commit that adds or changes a file to the blob is the one.
-    package func introductions(of objects: Set<String>, range: String?) -> [String: Introduction] {
+    package func introductions(of objects: Set<String>, range: GitRange?) -> [String: Introduction] {
         guard !objects.isEmpty else { return [:] }
         var found: [String: Introduction] = [:]
         scanChanges(range: range, paths: []) { commit, object, path in
@@ -139,7 +133,7 @@ package struct GitSource {
 
     /// The last commit of `range` that changed `path` (at the top of the
     /// repository), with the blob it left there (nil when it deleted it).
-    package func lastChange(of path: String, range: String) -> (introduction: Introduction, object: String?)? {
+    package func lastChange(of path: String, range: GitRange) -> (introduction: Introduction, object: String?)? {
         var last: (Introduction, String?)?
         scanChanges(range: range, paths: [path]) { commit, object, changed in
             var intro = commit
@@ -155,8 +149,8 @@ package struct GitSource {
     /// limited to `paths` when given) until it returns false.
     /// NOTE: `-z` keeps every name as git stores it: without it git C-quotes
     /// names with a backslash, a quote or a control character.
-    private func scanChanges(range: String?, paths: [String], _ visit: (Introduction, String, String) -> Bool) {
-        if let range, (try? GitSource.validate(range: range)) == nil { return }
+    private func scanChanges(range: GitRange?, paths: [String], _ visit: (Introduction, String, String) -> Bool) {
+        if let range, (try? range.validate()) == nil { return }
         var arguments = ["log", "--reverse", "--no-abbrev", "--raw", "-z", "--no-renames", "-c",
                          "--format=%x01%H%x09%an%x09%aI"] + GitSource.revisionArguments(range)
         if !paths.isEmpty { arguments += ["--"] + paths.map { ":(top,literal)" + $0 } }
@@ -195,13 +189,19 @@ package struct GitSource {
 
     /// The revisions `range` includes (its tips) and those it excludes (its
     /// bases: `BASE` of `BASE..TIP`, the merge base of `A...B`).
-    package func revisions(of range: String) throws -> (included: [Revision], excluded: [Revision]) {
-        try GitSource.validate(range: range)
+    package func revisions(of range: GitRange) throws -> (included: [Revision], excluded: [Revision]) {
+        try range.validate()
+        let expression: String
+        switch range {
+        case let .expression(text): expression = text
+        // A push's tips are named by the refs it updates; what it excludes is no one base.
+        case let .push(tips, _, _): return (tips, [])
+        }
         // NOTE: rev-parse takes no `--end-of-options` in git 2.39 (it prints it
         // back); `validate` has already refused anything that begins with `-`.
-        let ids = try wrap { try git.text(["rev-parse", range]) }.split(separator: "\n").map(String.init)
-        let names = try wrap { try git.text(["rev-parse", "--symbolic", range]) }.split(separator: "\n").map(String.init)
-        guard ids.count == names.count else { throw InputError.gitMessage("cannot resolve the revision range \(range.debugDescription)") }
+        let ids = try wrap { try git.text(["rev-parse", expression]) }.split(separator: "\n").map(String.init)
+        let names = try wrap { try git.text(["rev-parse", "--symbolic", expression]) }.split(separator: "\n").map(String.init)
+        guard ids.count == names.count else { throw InputError.gitMessage("cannot resolve the revision range \(expression.debugDescription)") }
         var included: [Revision] = [], excluded: [Revision] = []
         for (id, name) in zip(ids, names) {
             if id.hasPrefix("^") {
@@ -217,7 +217,7 @@ package struct GitSource {
     /// includes, or (all refs) every ref and HEAD, one per commit, named by
     /// the first ref that points there (branches, then tags, remotes, the
     /// rest, HEAD last).
-    package func tips(range: String?) -> [Revision] {
+    package func tips(range: GitRange?) -> [Revision] {
         if let range { return (try? revisions(of: range).included) ?? [] }
         guard let output = try? git.text(["for-each-ref", "--format=%(objectname)%09%(*objectname)%09%(refname)"]) else { return [] }
         var refs: [Revision] = output.split(separator: "\n").compactMap { line in
@@ -236,7 +236,7 @@ package struct GitSource {
 
     /// Every path that holds each of `objects` at each tip of `range` (all
     /// refs by default), reading each distinct tree once.
-    package func tipPaths(of objects: Set<String>, range: String?) -> [String: [RefPath]] {
+    package func tipPaths(of objects: Set<String>, range: GitRange?) -> [String: [RefPath]] {
         guard !objects.isEmpty, let walker = try? GitTreeWalker(directory: root, wanted: objects) else { return [:] }
         var paths: [String: [RefPath]] = [:]
         for tip in tips(range: range) {
@@ -246,21 +246,24 @@ package struct GitSource {
         return paths
     }
 
+    /// The commits `range` covers, newest first (empty when git cannot list them).
+    package func commits(in range: GitRange) -> [String] {
+        guard (try? range.validate()) != nil, let output = try? git.text(["rev-list"] + range.revisionArguments) else { return [] }
+        return output.split(separator: "\n").map(String.init)
+    }
+
     /// Why the history this repository holds for `range` (all refs by
     /// default) is not all of it, or nil: a shallow clone whose boundary
     /// commits are in the range, a partial clone, objects missing
     /// (`missing`, from `historyListing`). One clause per cause.
-    package func incompleteHistory(range: String?, missing: Int) -> String? {
+    package func incompleteHistory(range: GitRange?, missing: Int) -> String? {
         var reasons: [String] = []
         if let lines = try? git.text(["rev-parse", "--is-shallow-repository", "--path-format=absolute", "--git-path", "shallow"])
             .split(separator: "\n"), lines.first == "true", lines.count == 2 {
             let boundary = Set((FileManager.default.contents(atPath: String(lines[1])).map { String(decoding: $0, as: UTF8.self) } ?? "")
                 .split(separator: "\n").map(String.init))
             var cut = boundary.count
-            if let range {
-                let commits = (try? git.text(["rev-list"] + GitSource.revisionArguments(range)))?.split(separator: "\n") ?? []
-                cut = commits.filter { boundary.contains(String($0)) }.count
-            }
+            if let range { cut = commits(in: range).filter { boundary.contains($0) }.count }
             if cut > 0 {
                 reasons.append("shallow clone: the history behind \(cut) boundary commit\(cut == 1 ? " is" : "s are") not in the repository and was not scanned (git fetch --unshallow)")
             }

@@ -1,4 +1,4 @@
-internal import CSystem
+internal import CKeyLeakSystem
 
 /// Kernel file systems (/proc, /sys, …) hold no data, only views of the
 /// running system, and some of their "regular files" never end

@@ -15,6 +15,8 @@ public enum AnalyzerKind: String, Sendable, CaseIterable, Hashable {
     case ociMarker = "oci-marker"
     /// OCI settings: config profiles, Terraform, `OCI_CLI_*` variables.
     case ociConfig = "oci-config"
+    /// An OCI session token (a JWT from OCI's auth service, `oci session authenticate`).
+    case sessionToken = "oci-session-token"
     /// A binary DER private key file (tried at the first byte of every blob).
     case derFile = "der-file"
     /// A PKCS#12 / PFX container (first byte of every blob).

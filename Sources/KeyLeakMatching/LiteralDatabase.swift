@@ -1,5 +1,6 @@
 import KeyLeakInput
 internal import CHyperscan
+import Synchronization
 
 /// The prefilter's literal engine: Vectorscan's (or Hyperscan's)
 /// multi-literal matcher, compiled once for every rule keyword and shared by
@@ -22,8 +23,11 @@ package final class LiteralDatabase: @unchecked Sendable {
 
     /// Compiles `keywords` (bytes, rule index); nil when the library refuses
     /// this CPU or the literals (the caller then uses its portable engine).
+    /// Whether the library runs on this CPU (it needs SSSE3 on x86).
+    package static var runsHere: Bool { hs_valid_platform() == HS_SUCCESS }
+
     package init?(keywords: [([UInt8], Int)]) {
-        guard !keywords.isEmpty, hs_valid_platform() == HS_SUCCESS else { return nil }
+        guard !keywords.isEmpty, LiteralDatabase.runsHere else { return nil }
         let lengths = keywords.map(\.0.count)
         let flags = [UInt32](repeating: 0, count: keywords.count)
         let ids = (0..<keywords.count).map { UInt32($0) }
@@ -63,7 +67,7 @@ package final class LiteralDatabase: @unchecked Sendable {
     package func makeScratch() -> LiteralScratch? {
         var clone: OpaquePointer?
         guard hs_clone_scratch(prototype, &clone) == HS_SUCCESS, let clone else { return nil }
-        return LiteralScratch(clone)
+        return LiteralScratch(clone, database: self)
     }
 
     /// What the match callback needs; passed to C as a raw pointer.
@@ -108,6 +112,48 @@ package final class LiteralDatabase: @unchecked Sendable {
 /// One thread's scratch space for `LiteralDatabase.hits`. Never shared.
 package final class LiteralScratch {
     fileprivate let pointer: OpaquePointer
-    fileprivate init(_ pointer: OpaquePointer) { self.pointer = pointer }
+    /// The database it scans with.
+    package let database: LiteralDatabase
+    fileprivate init(_ pointer: OpaquePointer, database: LiteralDatabase) {
+        self.pointer = pointer
+        self.database = database
+    }
     deinit { hs_free_scratch(pointer) }
+}
+
+/// The literal engine compiled on first need: a scan reads its first MiB
+/// with the byte-pair engine, which needs no compilation, and compiles
+/// Vectorscan's database only past it. A pre-commit hook's few files never
+/// pay for the compilation (about a third of its start-up); a larger scan
+/// pays it once. Both engines give the same hits (PrefilterTests).
+package final class LazyLiteralDatabase: Sendable {
+    /// Bytes scanned with the pair engine before the database is compiled.
+    package static let threshold = 1 << 20
+    private let keywords: [([UInt8], Int)]
+    private let scanned = Atomic<Int>(0)
+    /// nil until compiled; then the database, or nil when the library refused it.
+    private let state = Mutex<LiteralDatabase??>(nil)
+
+    /// For `keywords` (bytes, rule index); nil when Vectorscan cannot run on this CPU.
+    package init?(keywords: [([UInt8], Int)]) {
+        guard !keywords.isEmpty, LiteralDatabase.runsHere else { return nil }
+        self.keywords = keywords
+    }
+
+    /// The database, compiled now if it is not yet (nil when the library refused it).
+    package var database: LiteralDatabase? {
+        state.withLock { compiled in
+            if let compiled { return compiled }
+            let made = LiteralDatabase(keywords: keywords)
+            compiled = .some(made)
+            return made
+        }
+    }
+
+    /// The database once the scan has read `threshold` bytes, counting
+    /// `bytes` more; nil before (use the pair engine).
+    package func database(after bytes: Int) -> LiteralDatabase? {
+        guard scanned.add(bytes, ordering: .relaxed).newValue >= LazyLiteralDatabase.threshold else { return nil }
+        return database
+    }
 }

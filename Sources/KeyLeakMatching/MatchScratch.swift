@@ -8,15 +8,23 @@ package final class MatchScratch {
     package var resumeAt: [Int]
     /// Per rule: failed searches in the current block (see `Matcher.sweepAfter`).
     package var failures: [Int]
-    /// This thread's scratch for the prefilter's literal engine.
-    package let literals: LiteralScratch?
+    /// This thread's scratch for the prefilter's literal engine, once it is compiled.
+    private var literals: LiteralScratch?
+    private let prefilter: Prefilter
 
     package init(ruleSet: RuleSet) {
         matchData = ruleSet.patterns.map { $0.makeMatchData() }
-        literals = ruleSet.prefilter.literals?.makeScratch()
+        prefilter = ruleSet.prefilter
         resumeAt = Array(repeating: 0, count: ruleSet.rules.count)
         failures = Array(repeating: 0, count: ruleSet.rules.count)
         hits.reserveCapacity(64)
+    }
+
+    /// The literal engine's scratch for scanning `bytes` more, once the scan
+    /// has read enough for the engine to be compiled (see `LazyLiteralDatabase`).
+    package func literalScratch(scanning bytes: Int) -> LiteralScratch? {
+        if literals == nil, let database = prefilter.literals?.database(after: bytes) { literals = database.makeScratch() }
+        return literals
     }
 
     /// The reusable hit list, emptied; hand it back with `returnHits` so its

@@ -49,7 +49,7 @@ package struct Matcher {
     package func matches(in buffer: UnsafeRawBufferPointer, block: Range<Int>, scratch: MatchScratch) -> [RawMatch] {
         var hits = scratch.takeHits()
         defer { scratch.returnHits(hits) }
-        ruleSet.prefilter.hits(in: buffer, range: block, scratch: scratch.literals, into: &hits)
+        ruleSet.prefilter.hits(in: buffer, range: block, scratch: scratch.literalScratch(scanning: block.count), into: &hits)
         guard !hits.isEmpty, let base = buffer.baseAddress else { return [] }
         hits.sort { $0.offset < $1.offset || ($0.offset == $1.offset && $0.rule < $1.rule) }
         for i in scratch.resumeAt.indices {

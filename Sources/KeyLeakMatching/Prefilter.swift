@@ -47,8 +47,8 @@ package struct Prefilter: Sendable {
     package let maxPairOffset: Int
     /// Longest keyword, in bytes.
     package let longest: Int
-    /// The SIMD literal engine, when available and wanted.
-    package let literals: LiteralDatabase?
+    /// The SIMD literal engine, when available and wanted (compiled on first need).
+    package let literals: LazyLiteralDatabase?
 
     /// A keyword accepts any of its pairs whose rank sum is at most this much
     /// above its rarest pair's: one vector compare fewer (a pair shared with
@@ -59,7 +59,7 @@ package struct Prefilter: Sendable {
     /// (RuleSet rejects shorter ones).
     package init(keywords: [([UInt8], Int)], literalEngine: Bool = true) {
         let keywords = keywords.filter { $0.0.count >= 2 }
-        literals = literalEngine ? LiteralDatabase(keywords: keywords) : nil
+        literals = literalEngine ? LazyLiteralDatabase(keywords: keywords) : nil
         func code(_ k: [UInt8], _ i: Int) -> UInt16 { UInt16(k[i]) << 8 | UInt16(k[i + 1]) }
         func score(_ k: [UInt8], _ i: Int) -> Int { Int(Prefilter.rank[Int(k[i])]) + Int(Prefilter.rank[Int(k[i + 1])]) }
         // The pairs each keyword accepts, by pair code → rank sum.
@@ -121,11 +121,12 @@ package struct Prefilter: Sendable {
 
     /// Appends `(offset, rule)` for every keyword that starts in `range` of
     /// `buffer` (it may end past `range`, within `buffer`), unsorted.
-    /// `scratch` is the calling thread's (from `literals.makeScratch()`).
+    /// `scratch` is the calling thread's (from `literals.database.makeScratch()`):
+    /// without one, the pair engine runs.
     package func hits(in buffer: UnsafeRawBufferPointer, range: Range<Int>, scratch: LiteralScratch?,
               into out: inout [(offset: Int, rule: Int)]) {
         let before = out.count
-        if let literals, let scratch, literals.hits(in: buffer, range: range, scratch: scratch, into: &out) { return }
+        if let literals = scratch?.database, let scratch, literals.hits(in: buffer, range: range, scratch: scratch, into: &out) { return }
         // No literal engine, or it failed this window: never skip a window.
         out.removeSubrange(before...)
         pairHits(in: buffer, range: range, into: &out)

@@ -29,10 +29,20 @@ package enum FindingJSON {
             ("related", .array(f.related.map {
                 .object([("path", .string($0.path)), ("line", .int($0.line)), ("rule", .string($0.rule))])
             })),
+            ("verification", f.verification.map(verificationValue) ?? .null),
             ("message", .string(f.message)),
+            ("remediation", f.remediation.map { r in
+                .object([("revoke", .string(r.revoke)), ("rotate", .string(r.rotate)), ("purge", .string(r.purge)), ("note", .string(r.note))])
+            } ?? .null),
             ("preview", .string(f.preview)),
             ("secret_id", .optional(f.secretHash)),
-        ])
+        ] + (f.sessionToken.map { t in
+            // NOTE: written only for session tokens, so that every other finding's object stays as it was.
+            [("session_token", .object([("subject", .optional(t.subject)), ("tenancy", .optional(t.tenancy)),
+                                        ("issuer", .optional(t.issuer)), ("expires_at", .optional(t.expiresAt)),
+                                        ("session_expires_at", .optional(t.sessionExpiresAt)),
+                                        ("key_fingerprint", .optional(t.keyFingerprint))]))]
+        } ?? []))
     }
 
     private static func location(_ f: Finding) -> [(String, JSONWriter.Value)] {
@@ -93,6 +103,20 @@ package enum FindingJSON {
                  }))])
     }
 
+    /// `{state, http_status, endpoint, checked_at, user, fingerprint, detail}` (`--verify`).
+    package static func verificationValue(_ v: VerificationFacts) -> JSONWriter.Value {
+        .object([("state", .string(v.state.rawValue)), ("http_status", .optional(v.httpStatus)), ("endpoint", .string(v.endpoint)),
+                 ("checked_at", .string(v.checkedAt)), ("user", .string(v.user)), ("fingerprint", .string(v.fingerprint)),
+                 ("detail", .optional(v.detail))])
+    }
+
+    private static func verification(_ o: [String: Any]) -> VerificationFacts? {
+        guard let stateText = o["state"] as? String, let state = VerificationFacts.State(rawValue: stateText) else { return nil }
+        return VerificationFacts(state: state, httpStatus: o["http_status"] as? Int, endpoint: o["endpoint"] as? String ?? "",
+                                 checkedAt: o["checked_at"] as? String ?? "", user: o["user"] as? String ?? "",
+                                 fingerprint: o["fingerprint"] as? String ?? "", detail: o["detail"] as? String)
+    }
+
     /// NOTE: the password facts are written only when set, so that other
     /// container objects (and the golden reports) stay as they were. The
     /// password is one of the published defaults keyleak tries, never a secret.
@@ -129,7 +153,7 @@ package enum FindingJSON {
                   let base = c["base"] as? String else { return nil }
             return ConfigChangeFacts(kind: kind, base: base, requests: c["requests"] as? [String] ?? [])
         }
-        let kind = analyzer(rule) ?? (set != nil ? .credentialSet : change != nil ? .configChange : key != nil ? .pem : oci != nil ? .ociConfig
+        let kind = analyzer(rule) ?? (o["session_token"] is [String: Any] ? .sessionToken : set != nil ? .credentialSet : change != nil ? .configChange : key != nil ? .pem : oci != nil ? .ociConfig
             : container?.kind == .pkcs12 ? .pkcs12 : container != nil ? .keystore : .ociMarker)
         var f = Finding(rule: rule, analyzer: kind, severity: severity, path: path, line: line,
                         column: o["column"] as? Int ?? 1, endLine: o["end_line"] as? Int ?? line,
@@ -147,6 +171,15 @@ package enum FindingJSON {
             return RefPath(path: path, ref: ref)
         }
         f.secretHash = o["secret_id"] as? String
+        if let r = o["remediation"] as? [String: Any], let revoke = r["revoke"] as? String, let rotate = r["rotate"] as? String,
+           let purge = r["purge"] as? String, let note = r["note"] as? String {
+            f.remediation = Remediation(revoke: revoke, rotate: rotate, purge: purge, note: note)
+        }
+        if let t = o["session_token"] as? [String: Any] {
+            f.sessionToken = SessionToken(subject: t["subject"] as? String, tenancy: t["tenancy"] as? String, issuer: t["issuer"] as? String,
+                                          expiresAt: t["expires_at"] as? Int, sessionExpiresAt: t["session_expires_at"] as? Int,
+                                          keyFingerprint: t["key_fingerprint"] as? String)
+        }
         if let l = o["link"] as? [String: Any], let linkPath = l["path"] as? String, let target = l["target"] as? String {
             f.throughLink = ReachedThroughLink(link: SymbolicLink(path: linkPath, target: target),
                                                linkIsTheFile: l["link_is_the_file"] as? Bool ?? (linkPath == path),
@@ -164,6 +197,7 @@ package enum FindingJSON {
             f.knownKey = KnownKeyMatch(label: k["label"] as? String, state: k["state"] as? String, user: k["user"] as? String,
                                        source: source)
         }
+        f.verification = (o["verification"] as? [String: Any]).flatMap(verification)
         f.related = (o["related"] as? [[String: Any]] ?? []).compactMap { r in
             guard let p = r["path"] as? String, let l = r["line"] as? Int, let id = r["rule"] as? String else { return nil }
             return RelatedFinding(path: p, line: l, rule: id)

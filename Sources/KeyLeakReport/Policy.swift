@@ -1,3 +1,4 @@
+import Foundation
 import KeyLeakAnalysis
 import KeyLeakInput
 import KeyLeakMatching
@@ -8,11 +9,14 @@ import KeyLeakMatching
 public struct Policy: Sendable {
     /// Each rule's base severity, by id: what its matches are worth before the facts adjust it.
     private let ruleSeverity: [String: Severity]
+    /// When the policy judges: a session token that expired before it is low.
+    private let now: Date
 
-    /// A policy for findings of `rules`. A finding of a rule not listed (a
-    /// custom rule in a merged report) keeps its own severity as the base.
-    public init(rules: [Rule]) {
+    /// A policy for findings of `rules`, judged at `now`. A finding of a rule
+    /// not listed (a custom rule in a merged report) keeps its own severity as the base.
+    public init(rules: [Rule], now: Date = Date()) {
         ruleSeverity = Dictionary(rules.map { ($0.id, $0.severity) }, uniquingKeysWith: { a, _ in a })
+        self.now = now
     }
 
     /// Sets `severity` and `message` of every finding (and of the first
@@ -27,10 +31,11 @@ public struct Policy: Sendable {
         }
     }
 
-    /// Sets `severity` and `message` of `f`.
+    /// Sets `severity`, `message` and `remediation` of `f`.
     private func judge(_ f: inout Finding) {
         f.severity = severity(f)
         f.message = message(f)
+        f.remediation = remediation(f)
     }
 
     /// The severity the facts of `f` call for.
@@ -41,7 +46,10 @@ public struct Policy: Sendable {
             return notListed.groups.map { severity($0.first) }.max() ?? ruleSeverity[f.rule] ?? f.severity
         }
         let base = ruleSeverity[f.rule] ?? f.severity
-        let knownActive = f.knownKey.map { $0.state == nil || $0.state?.uppercased() == "ACTIVE" } ?? false
+        // OCI accepted a request signed with the key: it works, now.
+        if f.verification?.state == .live { return .critical }
+        let knownActive = f.knownKey.map { !Policy.isRotated($0) } ?? false
+        if let token = f.sessionToken { return token.isExpired(at: now) ? .low : max(base, .high) }
         let linked = !f.links.owners.isEmpty || !f.links.keys.isEmpty
         if let key = f.key {
             // A key linked to OCI settings, or registered and active, is an OCI API key
@@ -86,9 +94,27 @@ public struct Policy: Sendable {
         return "reached through the symbolic link \(reach.link.path) -> \(reach.link.target) (\(place)): " + text
     }
 
-    /// What `f` is, in a sentence, whatever way it was reached.
+    /// What `f` is, in a sentence, whatever way it was reached; what `--verify` learnt first when the key is live.
     private func describe(_ f: Finding) -> String {
         if let notListed = f.notListed { return describe(notListed, line: f.line) }
+        guard let verification = f.verification else { return describeFacts(f) }
+        switch verification.state {
+        case .live:
+            return Policy.revokeNow(verification) + ": " + describeFacts(f)
+        case .rejected:
+            return describeFacts(f) + "; OCI did not accept a request signed with the key (HTTP 401: rotated, or the user or tenancy is not the key's)"
+        case .unknown:
+            return describeFacts(f) + "; whether it is live is unknown (" + (verification.detail ?? "no answer") + ")"
+        }
+    }
+
+    /// `LIVE: revoke now: oci iam user api-key delete --user-id … --fingerprint … --force`.
+    static func revokeNow(_ verification: VerificationFacts) -> String {
+        "LIVE: revoke now: oci iam user api-key delete --user-id \(verification.user) --fingerprint \(verification.fingerprint) --force"
+    }
+
+    /// What the facts of `f` other than its verification say.
+    private func describeFacts(_ f: Finding) -> String {
         var text: String
         if let key = f.key {
             text = key.summary
@@ -122,6 +148,7 @@ public struct Policy: Sendable {
         } else if let identity = f.oci {
             text = Policy.describe(identity)
             for key in f.links.keys { text += ", its key is in the scan at \(key.path):\(key.line)" }
+            for token in f.links.tokens { text += ", its session token is in the scan at \(token.path):\(token.line)" }
             if let actual = f.links.mismatchedFingerprint, let claimed = identity.fingerprint {
                 text += " but its fingerprint \(actual) does not match the profile's \(claimed)"
             }
@@ -134,6 +161,11 @@ public struct Policy: Sendable {
             text += change.requests.isEmpty ? "; it asks for nothing that could hide findings"
                 : "; obeyed, it would suppress: " + change.requests.joined(separator: "; ")
             return text
+        } else if let token = f.sessionToken {
+            text = Policy.describe(token, now: now)
+            for owner in f.links.owners {
+                text += ", the session of \(owner.name) in \(owner.reference.path):\(owner.reference.line)"
+            }
         } else if f.analyzer == .ociMarker {
             text = "OCI_API_KEY marker line with no private key before it (part of a pasted OCI API key?)"
         } else {
@@ -142,9 +174,14 @@ public struct Policy: Sendable {
         if let known = f.knownKey, let fingerprint = f.fingerprint {
             let name = known.label.map { "'\($0)'" } ?? fingerprint
             let owner = known.user.map { " of user \($0)" } ?? ""
-            switch known.state?.uppercased() {
-            case "ACTIVE"?, nil: text += ", a registered OCI API key (\(name)\(owner), \(known.state ?? "listed"))"
-            default: text += ", a registered OCI API key already rotated (\(name)\(owner), \(known.state!))"
+            if Policy.isRotated(known) {
+                text += ", a registered OCI API key already rotated (\(name)\(owner), \(known.state ?? ""))"
+            } else if let state = known.state, state.uppercased() != "ACTIVE" {
+                // CREATING: being registered, about to work; any state OCI may add later counts as live.
+                let what = state.uppercased() == "CREATING" ? "being registered, as good as ACTIVE" : "not rotated"
+                text += ", a registered OCI API key (\(name)\(owner), \(state): \(what))"
+            } else {
+                text += ", a registered OCI API key (\(name)\(owner), \(known.state ?? "listed"))"
             }
         }
         return text
@@ -160,6 +197,24 @@ public struct Policy: Sendable {
         }
         if notListed.unsampled > 0 {
             text += "; \(notListed.unsampled) of more kinds than keyleak keeps apart, so rated critical"
+        }
+        return text
+    }
+
+    /// A registered key that is no longer usable: INACTIVE, DELETING or
+    /// DELETED. ACTIVE, CREATING (being registered) and any other state count as live.
+    static func isRotated(_ known: KnownKeyMatch) -> Bool {
+        guard let state = known.state?.uppercased() else { return false }
+        return ["INACTIVE", "DELETING", "DELETED"].contains(state)
+    }
+
+    /// `OCI session token for ocid1.user… in tenancy …, expires 2026-05-01 12:00:00 UTC`.
+    static func describe(_ token: SessionToken, now: Date) -> String {
+        var text = "OCI session token"
+        if let subject = token.subject { text += " for \(subject)" }
+        if let tenancy = token.tenancy { text += " in tenancy \(tenancy)" }
+        if let expiry = token.expiresAt {
+            text += token.isExpired(at: now) ? ", expired \(OCIDoctor.timestamp(expiry))" : ", valid until \(OCIDoctor.timestamp(expiry))"
         }
         return text
     }

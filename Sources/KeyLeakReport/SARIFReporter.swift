@@ -67,8 +67,15 @@ public enum SARIFReporter {
     }
 
     private static func rule(_ r: Rule) -> JSONWriter.Value {
-        let help = (r.description ?? r.title)
+        var help = (r.description ?? r.title)
             + " Remove the secret from the file (and from history), rotate it, and see `keyleak doctor` for OCI configs."
+        if r.id.hasPrefix("oci-") || r.id == "private-key" {
+            // Each result's `properties.keyleak.remediation` holds the exact commands for its key.
+            help += " For an OCI API key: revoke it with `oci iam user api-key delete --user-id <user> --fingerprint <fingerprint> --force`"
+                + " (or in the Console: Identity & Security → Domains → Users → the user → API keys), make a new one with `oci setup keys`"
+                + " and `oci iam user api-key upload`, and purge the file from history with `git filter-repo --invert-paths --path <path>`."
+                + " A key once pushed stays compromised: revoke it first."
+        }
         return .object([
             ("id", .string(r.id)),
             ("name", .string(r.id.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined())),
@@ -94,6 +101,7 @@ public enum SARIFReporter {
         if let fingerprint = f.key?.identity?.oci ?? f.oci?.fingerprint { properties.append(("fingerprint", .string(fingerprint))) }
         if let commit = f.commit { properties.append(("commit", .string(commit))) }
         if let link = f.throughLink?.link { properties.append(("link", .string("\(link.path) -> \(link.target)"))) }
+        if let verification = f.verification { properties.append(("verification", .string(verification.state.rawValue))) }
         // Every fact of the finding, as in `--format json`, so `keyleak merge` can read SARIF back.
         properties.append(("keyleak", FindingJSON.value(f)))
         let identity = f.key?.identity?.oci ?? f.secretHash ?? "\(f.path):\(f.line)"

@@ -33,10 +33,27 @@ public struct TextReporter {
             if let identity = f.key?.identity {
                 out += "    fingerprint \(identity.oci)" + (identity.sha256.map { "  \($0)" } ?? "") + "\n"
             }
+            if let v = f.verification { out += "    " + TextReporter.verificationLine(v, paint: paint) + "\n" }
             out += "    " + paint(safe(f.preview), "2") + "\n"
+            if let r = f.remediation {
+                out += "    revoke: \(safe(r.revoke))\n    rotate: \(safe(r.rotate))\n    purge:  \(safe(r.purge))\n    \(r.note)\n"
+            }
         }
         out += summaryLine(report)
         return out
+    }
+
+    /// `verified LIVE (HTTP 200 from https://identity…, 2026-11-26T03:40:00Z)`: what `--verify` learnt, on one line.
+    static func verificationLine(_ v: VerificationFacts, paint: (String, String) -> String) -> String {
+        let safe = TerminalText.escape
+        var answer = v.httpStatus.map { "HTTP \($0)" } ?? safe(v.detail ?? "no answer")
+        if v.httpStatus != nil, v.state == .unknown, let detail = v.detail, detail != answer { answer += ", " + safe(detail) }
+        let place = v.endpoint.isEmpty ? "" : " from \(safe(v.endpoint))"
+        switch v.state {
+        case .live: return paint("verified LIVE", "1;31") + " (\(answer)\(place), \(safe(v.checkedAt)))"
+        case .rejected: return "verified: not accepted (\(answer)\(place), \(safe(v.checkedAt)))"
+        case .unknown: return "verified: unknown (\(answer)\(place), \(safe(v.checkedAt)))"
+        }
     }
 
     /// `N findings (…) in F files, B, T ms`, then one line per skipped input.

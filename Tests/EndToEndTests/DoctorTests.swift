@@ -78,4 +78,64 @@ import TestSupport
         let fallback = try Shell.run(Paths.binary, ["doctor"], environment: environment)
         #expect(fallback.status == 1 && fallback.text.contains("tenancy is missing"))
     }
+
+    static func token(subject: String, expires: Int) -> String {
+        func b64(_ s: String) -> String {
+            Data(s.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "")
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        }
+        return b64("{\"alg\":\"RS256\"}") + "." + b64("{\"sub\":\"\(subject)\",\"iss\":\"authService.oracle.com\",\"exp\":\(expires)}")
+            + "." + b64(String(repeating: "s", count: 63))
+    }
+
+    @Test func jsonSaysWhatTheSDKWillSay() throws {
+        let (home, fp) = try makeHome(extra: "\n[PROD] # production\nregion=US-ASHBURN-1\nfingerprint=\(String(repeating: "AB:", count: 15))AB\n")
+        let result = try doctor(home: home, ["--format", "json"])
+        #expect(result.status == 1)
+        let report = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        let profiles = try #require(report["profiles"] as? [[String: Any]])
+        #expect(profiles.compactMap { $0["profile"] as? String } == ["DEFAULT", "PROD"])
+        let sdk = try #require(profiles[0]["sdk"] as? [String: Any])
+        #expect(sdk["ok"] as? Bool == true && sdk["key_fingerprint"] as? String == fp)
+        #expect(sdk["endpoint"] as? String == "https://identity.us-ashburn-1.oraclecloud.com")
+        let prod = try #require(profiles[1]["sdk"] as? [String: Any])
+        #expect(prod["stage"] as? String == "validate" && (prod["fields"] as? [String: String]) == ["fingerprint": "malformed"],
+                "uppercase hex is malformed for the SDK")
+        #expect(prod["endpoint"] as? String == "https://identity.us-ashburn-1.oraclecloud.com", "the SDK lowercases the region")
+        #expect(!result.text.contains("AB:AB") || result.text.contains("uppercase"))
+    }
+
+    @Test func configparserErrorsFailEveryProfile() throws {
+        let (home, _) = try makeHome(extra: "USER=ocid1.user.oc1..aaaaaaaaother\n")
+        let result = try doctor(home: home)
+        #expect(result.status == 1)
+        #expect(result.text.contains("'user' is set twice") && result.text.contains("DuplicateOptionError"))
+    }
+
+    @Test func sessionProfilesAreCheckedWithTheirToken() throws {
+        let home = try TemporaryDirectory()
+        let pem = try TestKeys.rsa(home, ".oci/sessions/DEFAULT/oci_api_key.pem")
+        try Shell.check("chmod", ["600", home.file(".oci/sessions/DEFAULT/oci_api_key.pem")])
+        let config = """
+        # keyleak:allow (test fixture)
+        [DEFAULT]
+        fingerprint=\(try TestKeys.ociFingerprint(pem))
+        key_file=~/.oci/sessions/DEFAULT/oci_api_key.pem
+        tenancy=ocid1.tenancy.oc1..aaaaaaaatenancy
+        region=us-ashburn-1
+        security_token_file=~/.oci/sessions/DEFAULT/token
+        """
+        try home.write(".oci/config", config)
+        try Shell.check("chmod", ["600", home.file(".oci/config")])
+        let now = Int(Date().timeIntervalSince1970)
+        try home.write(".oci/sessions/DEFAULT/token", Self.token(subject: "ocid1.user.oc1..aaaasession", expires: now + 3600))
+        try Shell.check("chmod", ["600", home.file(".oci/sessions/DEFAULT/token")])
+        let valid = try doctor(home: home)
+        #expect(valid.status == 0, "\(valid.text)")
+        #expect(valid.text.contains("session token for ocid1.user.oc1..aaaasession is valid") && !valid.text.contains("user is missing"))
+        try home.write(".oci/sessions/DEFAULT/token", Self.token(subject: "ocid1.user.oc1..aaaasession", expires: now - 60))
+        let expired = try doctor(home: home)
+        #expect(expired.status == 1 && expired.text.contains("has expired") && expired.text.contains("oci session authenticate"))
+        #expect(!expired.text.contains("eyJ"), "the token itself is never printed")
+    }
 }

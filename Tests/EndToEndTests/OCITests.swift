@@ -210,4 +210,45 @@ import TestSupport
         #expect(key.fingerprint == fp && key.severity == "critical" && key.line == 6)
         #expect(report.findings.contains { $0.rule == "oci-config" && $0.severity == "critical" })
     }
+
+    @Test func sessionTokensAreFoundAndRatedByExpiry() throws {
+        let dir = try TemporaryDirectory()
+        let now = Int(Date().timeIntervalSince1970)
+        try dir.write("live/.oci/sessions/DEFAULT/token", DoctorTests.token(subject: "ocid1.user.oc1..aaaalive", expires: now + 3600))
+        try dir.write("old/.oci/sessions/DEFAULT/token", DoctorTests.token(subject: "ocid1.user.oc1..aaaaold", expires: now - 3600))
+        let result = try Shell.run(Paths.binary, ["scan", "--format", "json", dir.path])
+        #expect(result.status == 1)
+        let report = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        let findings = try #require(report["findings"] as? [[String: Any]]).filter { $0["rule"] as? String == "oci-session-token" }
+        try #require(findings.count == 2)
+        let live = try #require(findings.first { ($0["path"] as? String)?.hasPrefix("live/") == true })
+        let old = try #require(findings.first { ($0["path"] as? String)?.hasPrefix("old/") == true })
+        #expect(live["severity"] as? String == "high" && old["severity"] as? String == "low")
+        #expect((live["session_token"] as? [String: Any])?["subject"] as? String == "ocid1.user.oc1..aaaalive")
+        #expect(((live["remediation"] as? [String: Any])?["rotate"] as? String)?.contains("oci session authenticate") == true)
+        #expect(!result.text.contains(DoctorTests.token(subject: "ocid1.user.oc1..aaaalive", expires: now + 3600)))
+    }
+
+    @Test func everyOCIFindingSaysHowToRevoke() throws {
+        let dir = try TemporaryDirectory()
+        let pem = try TestKeys.rsa(dir, "deploy/.oci/oci_api_key.pem")
+        let fp = try TestKeys.ociFingerprint(pem)
+        try dir.write("deploy/.oci/config", """
+        # keyleak:allow (test fixture)
+        [DEFAULT]
+        user=ocid1.user.oc1..aaaaaaaarevoke
+        tenancy=ocid1.tenancy.oc1..aaaaaaaatenancy
+        fingerprint=\(fp)
+        key_file=~/.oci/oci_api_key.pem
+        region=us-ashburn-1
+        """)
+        let (_, report, _) = try Self.scan([dir.path])
+        let text = try Shell.run(Paths.binary, ["scan", "--no-inline-allow", dir.path]).text
+        #expect(text.contains("revoke: oci iam user api-key delete --user-id ocid1.user.oc1..aaaaaaaarevoke --fingerprint \(fp) --force"))
+        #expect(text.contains("git filter-repo --invert-paths --path deploy/.oci/oci_api_key.pem"))
+        #expect(text.contains("stays compromised"))
+        #expect(report.findings.contains { $0.rule == "private-key" })
+        let sarif = try Shell.run(Paths.binary, ["scan", "--format", "sarif", "--no-inline-allow", dir.path]).text
+        #expect(sarif.contains("oci iam user api-key delete --user-id ocid1.user.oc1..aaaaaaaarevoke"))
+    }
 }

@@ -48,10 +48,10 @@ import TestSupport
 
     @Test func rangesThatCouldBeOptionsAreRefused() {
         for range in ["-n1", "--output=/tmp/x", "--not", "", "a\nb", "a\u{0}b"] {
-            #expect(throws: InputError.self, "\(range.debugDescription)") { try GitSource.validate(range: range) }
+            #expect(throws: InputError.self, "\(range.debugDescription)") { try GitRange.validate(revision: range) }
         }
         for range in ["main", "a..b", "origin/main...HEAD", "v1.0^!", "HEAD~3..HEAD"] {
-            #expect(throws: Never.self) { try GitSource.validate(range: range) }
+            #expect(throws: Never.self) { try GitRange.validate(revision: range) }
         }
         #expect("\(InputError.invalidRange("--not"))".contains("never begins with '-'"))
     }

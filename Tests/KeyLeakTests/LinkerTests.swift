@@ -34,7 +34,9 @@ import TestSupport
         let config = try LinkerTests.find(findings, "deploy/conf/config")
         let key = try LinkerTests.find(findings, "deploy/keys/api.pem")
         #expect(config.links.keys == [key.reference])
-        #expect(key.links.owners == [LinkedSettings(reference: config.reference, name: "OCI profile [DEFAULT]")])
+        #expect(key.links.owners.map(\.reference) == [config.reference] && key.links.owners.map(\.name) == ["OCI profile [DEFAULT]"])
+        #expect(key.links.owners.first?.user == config.oci?.user && key.links.owners.first?.tenancy == config.oci?.tenancy,
+                "linking carries the settings' user and tenancy to the key (for the revoke command and --verify)")
         #expect(config.related == [key.reference] && key.related == [config.reference])
         #expect(!config.links.keyFileMissing && config.links.mismatchedFingerprint == nil)
         // Same file name elsewhere: not this config's key.

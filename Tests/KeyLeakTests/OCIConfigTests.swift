@@ -92,8 +92,11 @@ import TestSupport
         #expect(keys.lookup(Self.fp)?.label == "ci-deploy key")
         let bad = try dir.write("bad.txt", "not a fingerprint\n")
         #expect(throws: AnalysisError.self) { try KnownKeys(files: [bad]) }
+        // A user with no keys: `api-key list` prints nothing (or an empty list); no key is known, and that is no error.
         let empty = try dir.write("empty.json", "{\"data\": []}")
-        #expect(throws: AnalysisError.self) { try KnownKeys(files: [empty]) }
+        #expect(try KnownKeys(files: [empty]).isEmpty)
+        #expect(try KnownKeys(files: [try dir.write("nothing.json", "")]).isEmpty)
+        #expect(throws: AnalysisError.self) { try KnownKeys(files: [try dir.write("number.json", "42")]) }
         #expect(throws: AnalysisError.self) { try KnownKeys(files: [dir.path + "/missing"]) }
     }
 }

@@ -12,7 +12,7 @@ import Testing
 
     func hits(_ filter: Prefilter, _ text: [UInt8], _ range: Range<Int>) -> [(offset: Int, rule: Int)] {
         var hits: [(offset: Int, rule: Int)] = []
-        let scratch = filter.literals?.makeScratch()
+        let scratch = filter.literals?.database?.makeScratch()
         text.withUnsafeBytes { filter.hits(in: $0, range: range, scratch: scratch, into: &hits) }
         return hits.sorted { ($0.offset, $0.rule) < ($1.offset, $1.rule) }
     }
@@ -20,7 +20,7 @@ import Testing
     @Test func theLiteralEngineRunsHere() {
         // NOTE: if this fails, scans still work (on the pair engine) but slower.
         let filter = Prefilter(keywords: [(Array("-----BEGIN".utf8), 0)])
-        #expect(filter.literals != nil)
+        #expect(filter.literals?.database != nil)
         #expect(filter.engineDescription == "vectorscan literals")
     }
 

@@ -60,6 +60,11 @@ import TestSupport
         key.knownKey = KnownKeyMatch(label: "deploy key", state: "ACTIVE", user: nil, source: "known-keys.txt")
         key.message = "RSA 2048 private key (pkcs1), marked as an OCI API key (OCI_API_KEY line), the key of OCI profile [DEFAULT] in deploy/.oci/config:1, a registered OCI API key ('deploy key', ACTIVE)"
         key.secretHash = String(repeating: "2e", count: 32)
+        // The revoke / rotate / purge steps, as the policy writes them for OCI findings.
+        config.remediation = Policy(rules: []).remediation(config)
+        key.remediation = Policy(rules: []).remediation(key)
+        key.verification = VerificationFacts(state: .live, httpStatus: 200, endpoint: "https://identity.us-ashburn-1.oci.oraclecloud.com",
+                                             checkedAt: "2026-11-26T03:40:00Z", user: user, fingerprint: HandBuilt.fingerprintA)
 
         var old = HandBuilt.key("src/test data/id_ec.pem", line: 5, fingerprint: nil, format: .sec1)
         old.key?.identity = Fingerprint(oci: HandBuilt.fingerprintB, sha256: "SHA256:made-up-ec", algorithm: "EC", bits: 256,
