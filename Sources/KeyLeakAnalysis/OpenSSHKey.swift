@@ -14,6 +14,8 @@ package enum OpenSSHKey {
             return bytes.count >= PrivateKey.minimumFragment ? KeyFacts(format: .openssh, truncated: true) : nil
         }
         _ = kdf
+        // NOTE: a key always names its cipher (`none` when clear): magic then zeros is no key's start.
+        guard !cipher.isEmpty else { return nil }
         let encrypted = cipher != "none"
         guard let count = r.uint32(), count >= 1, count < 64, let publicBlob = r.string() else {
             return KeyFacts(format: .openssh, encrypted: encrypted, truncated: true)

@@ -110,7 +110,39 @@ public struct OutputFirewall: Sendable {
         where ByteSearch.find(Array(literal.utf8), in: bytes) != nil {
             return true
         }
-        return runs.contains { $0.count >= minimumRun }
+        return runs.contains { $0.count >= minimumRun } || hasHexBytes(bytes)
+    }
+
+    /// Whether `bytes` hold a run of at least 24 bytes written as hex that
+    /// stand apart (`30 82 04 a4`, `30:82:04:a4`, `0x30, 0x82`, `\x30\x82`):
+    /// what the hex DER rule finds beside long runs of plain digits (which
+    /// are base64 runs already).
+    static func hasHexBytes(_ bytes: [UInt8]) -> Bool {
+        var count = 0
+        var i = 0
+        while i < bytes.count {
+            var j = i
+            // An optional `0x` or `\x` prefix, then two hex digits, then a separator or the end.
+            if j + 1 < bytes.count, bytes[j + 1] | 0x20 == UInt8(ascii: "x"), bytes[j] == UInt8(ascii: "0") || bytes[j] == UInt8(ascii: "\\") {
+                j += 2
+            }
+            if j + 1 < bytes.count, isHexDigit(bytes[j]), isHexDigit(bytes[j + 1]),
+               j + 2 == bytes.count || !isHexDigit(bytes[j + 2]) {
+                count += 1
+                if count >= 24 { return true }
+                i = j + 2
+                while i < bytes.count, [UInt8(ascii: " "), UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: "\n"),
+                                        UInt8(ascii: "\t"), UInt8(ascii: "\""), UInt8(ascii: "\r")].contains(bytes[i]) { i += 1 }
+                continue
+            }
+            count = 0
+            i += 1
+        }
+        return false
+    }
+
+    private static func isHexDigit(_ c: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(c | 0x20)
     }
 
     /// Analyzers of the rules pass 2 runs: those that find private keys in text.
