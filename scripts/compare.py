@@ -29,7 +29,11 @@ independent decoders:
   `\\x30\\x82…`, over lines) holding a DER private key.
 
 Each tool finds a true key when it reports a finding in the same file on one
-of the key's lines. Printed per tree: true keys, found and missed by each
+of the key's lines; keyleak names it when its finding states the OCI
+fingerprint (MD5 of the DER SubjectPublicKeyInfo) the truth computes. NOTE:
+`cryptography` re-encodes some public keys (EC with explicit curve
+parameters as a named curve, RSA-PSS as plain RSA), where keyleak gives the
+fingerprint `openssl pkey -pubout` does: those differ by design. Printed per tree: true keys, found and missed by each
 tool, keyleak's misses by path, the keys a peer finds and keyleak does not,
 and keyleak's findings on no true key (split into keys keyleak names by
 fingerprint that the truth's decoders cannot read, and the rest).
@@ -37,6 +41,7 @@ fingerprint that the truth's decoders cannot read, and the rest).
 import argparse
 import base64
 import binascii
+import hashlib
 import json
 import os
 import re
@@ -121,22 +126,32 @@ def openssl_parses(data, inform):
 PBE_OIDS = (bytes.fromhex("06092a864886f70d0105"), bytes.fromhex("060a2a864886f70d010c01"))
 
 
-def load_der(der):
-    """'key', 'encrypted' or None for DER bytes. A key parses when its structure
-    does: RSA consistency is not checked (a broken key in a test is still one).
-    Encrypted: the loader asks for a password, and the structure names a
-    password-based scheme (PKCS#5 or PKCS#12) at its start."""
+def fingerprint(key):
+    """The OCI fingerprint keyleak reports: MD5 of the DER SubjectPublicKeyInfo, colon hex."""
     try:
-        serialization.load_der_private_key(der, None, unsafe_skip_rsa_key_validation=True)
-        return "key"
+        spki = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    except Exception:
+        return None
+    return ":".join(f"{b:02x}" for b in hashlib.md5(spki).digest())
+
+
+def load_der(der):
+    """(kind, fingerprint): kind 'key', 'encrypted' or None for DER bytes. A key
+    parses when its structure does: RSA consistency is not checked (a broken
+    key in a test is still one). Encrypted: the loader asks for a password, and
+    the structure names a password-based scheme (PKCS#5 or PKCS#12) at its start."""
+    try:
+        key = serialization.load_der_private_key(der, None, unsafe_skip_rsa_key_validation=True)
+        return "key", fingerprint(key)
     except TypeError:
-        return "encrypted" if any(oid in der[:32] for oid in PBE_OIDS) else None
+        return ("encrypted" if any(oid in der[:32] for oid in PBE_OIDS) else None), None
     except Exception:
         pass
-    return "key" if len(der) >= 32 and openssl_parses(der, "DER") else None
+    return ("key" if len(der) >= 32 and openssl_parses(der, "DER") else None), None
 
 
 def load_pem(label, headers, body):
+    """(kind, fingerprint) of a PEM block rebuilt from its parts."""
     pem = f"-----BEGIN {label}-----\n"
     if headers:
         pem += "".join(f"{h}\n" for h in headers) + "\n"
@@ -144,21 +159,21 @@ def load_pem(label, headers, body):
     data = pem.encode()
     try:
         if label == "OPENSSH PRIVATE KEY":
-            serialization.load_ssh_private_key(data, None)
+            key = serialization.load_ssh_private_key(data, None)
         else:
-            serialization.load_pem_private_key(data, None, unsafe_skip_rsa_key_validation=True)
-        return "key"
+            key = serialization.load_pem_private_key(data, None, unsafe_skip_rsa_key_validation=True)
+        return "key", fingerprint(key)
     except TypeError:
         # The loader wants a password: an encrypted key.
-        return "encrypted"
+        return "encrypted", None
     except Exception:
         pass
     if headers:
-        return None
+        return None, None
     try:
         der = base64.b64decode(body + "=" * (-len(body) % 4))
     except (binascii.Error, ValueError):
-        return None
+        return None, None
     return load_der(der)
 
 
@@ -166,7 +181,7 @@ BEGIN = re.compile(rb"-----BEGIN ([A-Z0-9 ]{1,60}?)-----")
 
 
 def pem_blocks(text):
-    """(start, end, kind) of every PEM block in `text` (bytes) that loads as a private key."""
+    """(start, end, kind, fingerprint) of every PEM block in `text` (bytes) that loads as a private key."""
     found = []
     for m in BEGIN.finditer(text):
         label = m.group(1).decode()
@@ -196,9 +211,9 @@ def pem_blocks(text):
         real = label.replace("TESTING", "PRIVATE")
         if "PRIVATE" not in real:
             continue
-        kind = load_pem(real, headers, body)
+        kind, fp = load_pem(real, headers, body)
         if kind:
-            found.append((m.start(), close.end(), kind))
+            found.append((m.start(), close.end(), kind, fp))
     return found
 
 
@@ -227,9 +242,9 @@ def truth_of_file(path):
         return []
     keys = []
     if data[:1] == b"\x30":
-        kind = load_der(data)
+        kind, fp = load_der(data)
         if kind:
-            return [(1, 1, kind)]
+            return [(1, 1, kind, fp)]
         # A PKCS#12 that opens with no password or a documented default (keyleak's
         # list, from its README): each key in it.
         for password in (None, b"", b"password", b"changeit", b"changeme", b"secret", b"test", b"storepwd", b"keystore",
@@ -238,8 +253,7 @@ def truth_of_file(path):
                 p12 = pkcs12.load_pkcs12(data, password)
             except Exception:
                 continue
-            keys = [p12.key] if p12.key else []
-            return [(1, 1, "pkcs12")] * len(keys)
+            return [(1, 1, "pkcs12", fingerprint(p12.key))] if p12.key else []
     line_starts = [0] + [m.end() for m in re.finditer(rb"\n", data)]
 
     def line(offset):
@@ -253,10 +267,10 @@ def truth_of_file(path):
         return lo + 1
 
     spans = []
-    for start, end, kind in pem_blocks(data):
-        spans.append((start, end, kind))
+    for start, end, kind, fp in pem_blocks(data):
+        spans.append((start, end, kind, fp))
     for m in B64_RUN.finditer(data):
-        if any(s <= m.start() < e for s, e, _ in spans):
+        if any(s <= m.start() < e for s, e, _, _ in spans):
             continue
         try:
             run = re.sub(rb"\s", b"", m.group(0))
@@ -264,16 +278,16 @@ def truth_of_file(path):
         except (binascii.Error, ValueError):
             continue
         if raw.startswith(b"-----BEGIN"):
-            for _, _, kind in pem_blocks(raw):
-                spans.append((m.start(), m.end(), kind))
+            for _, _, kind, fp in pem_blocks(raw):
+                spans.append((m.start(), m.end(), kind, fp))
         else:
             n = der_length(raw, 0)
             if n and n <= len(raw):
-                kind = load_der(raw[:n])
+                kind, fp = load_der(raw[:n])
                 if kind:
-                    spans.append((m.start(), m.end(), kind))
+                    spans.append((m.start(), m.end(), kind, fp))
     for m in HEX_RUN.finditer(data):
-        if any(s <= m.start() < e for s, e, _ in spans):
+        if any(s <= m.start() < e for s, e, _, _ in spans):
             continue
         text = m.group(0)
         if re.search(rb"0x|\\x", text):
@@ -294,13 +308,13 @@ def truth_of_file(path):
         i = 0
         while i < len(raw) - 16:
             n = der_length(raw, i)
-            kind = load_der(raw[i:i + n]) if n and 64 <= n <= len(raw) - i else None
+            kind, fp = load_der(raw[i:i + n]) if n and 64 <= n <= len(raw) - i else (None, None)
             if not kind:
                 break
-            spans.append((m.start(), m.end(), kind))
+            spans.append((m.start(), m.end(), kind, fp))
             i += n
-    for start, end, kind in spans:
-        keys.append((line(start), line(max(start, end - 1)), kind))
+    for start, end, kind, fp in spans:
+        keys.append((line(start), line(max(start, end - 1)), kind, fp))
     return keys
 
 
@@ -361,7 +375,7 @@ def kingfisher(binary, tree):
 
 def covers(finding, key):
     _, line, end, _ = finding
-    first, last, _ = key
+    first, last = key[0], key[1]
     return line <= last + 1 and end >= first - 1
 
 
@@ -395,33 +409,43 @@ def compare(name, tree, tools, only_report):
             for key in keys:
                 (found if any(covers(f, key) for f in candidates) else missed).append((path, key))
         results[tool] = (findings, found, missed, elapsed)
+    # keyleak's finding at a key names it when it states the fingerprint the truth computed.
+    k_findings = results["keyleak"][0]
+    named = [(p, k) for p, k in results["keyleak"][1] if k[3] and any(
+        same_path(f[0], p) and covers(f, k) and f[3].get("fingerprint") == k[3] for f in k_findings)]
+    with_fp = [(p, k) for p, k in results["keyleak"][1] if k[3]]
     print(f"   {'':12}{'found':>8}{'missed':>8}{'seconds':>9}")
     for tool, (_, found, missed, elapsed) in results.items():
         print(f"   {tool:12}{len(found):>8}{len(missed):>8}{elapsed:>9.1f}")
+    print(f"   keyleak names {len(named)} of the {len(with_fp)} keys it finds whose fingerprint the truth computed")
+    for path, (first, last, kind, fp) in [x for x in with_fp if x not in named][:only_report]:
+        said = [f[3].get("fingerprint") or f[3].get("message", "")[:60] for f in k_findings if same_path(f[0], path)
+                and covers(f, (first, last))]
+        print(f"     not named: {path}:{first}-{last} ({kind}) truth {fp}, keyleak {said}")
     k_missed = results["keyleak"][2]
     if k_missed:
         print(f"   keyleak misses ({len(k_missed)}):")
-        for path, (first, last, kind) in k_missed:
+        for path, (first, last, kind, _) in k_missed:
             print(f"     {path}:{first}-{last} ({kind})")
     k_found = {(p, k) for p, k in results["keyleak"][1]}
     for tool in ("gitleaks", "kingfisher"):
         extra = [(p, k) for p, k in results[tool][1] if (p, k) not in k_found]
         if extra:
             print(f"   found by {tool}, not by keyleak ({len(extra)}):")
-            for path, (first, last, kind) in extra:
+            for path, (first, last, kind, _) in extra:
                 print(f"     {path}:{first}-{last} ({kind})")
     # keyleak's findings on no true key.
     unmatched = [f for f in results["keyleak"][0]
                  if not any(covers(f, key) for path, keys in true.items() if same_path(f[0], path) for key in keys)]
-    named = [f for f in unmatched if f[3].get("fingerprint")]
+    named_only = [f for f in unmatched if f[3].get("fingerprint")]
     other = [f for f in unmatched if not f[3].get("fingerprint")]
     print(f"   keyleak findings on no true key: {len(unmatched)} "
-          f"({len(named)} keys keyleak names by fingerprint in forms the truth cannot read, {len(other)} others)")
-    for path, line, _, f in (named + other)[:only_report]:
+          f"({len(named_only)} keys keyleak names by fingerprint in forms the truth cannot read, {len(other)} others)")
+    for path, line, _, f in (named_only + other)[:only_report]:
         print(f"     {path}:{line} {f['severity']} {f['message'][:110]}")
     if len(unmatched) > only_report:
         print(f"     … and {len(unmatched) - only_report} more")
-    return total, {tool: (len(r[1]), len(r[2])) for tool, r in results.items()}, len(named), len(other)
+    return total, {tool: (len(r[1]), len(r[2])) for tool, r in results.items()}, len(named_only), len(other)
 
 
 def main():
