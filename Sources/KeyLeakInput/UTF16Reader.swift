@@ -31,8 +31,14 @@ package final class UTF16Reader {
 
     /// Whether `head` (a blob's first bytes) is UTF-16 text, and its byte order.
     package static func byteOrder(of head: UnsafeRawBufferPointer) -> (bigEndian: Bool, bom: Bool)? {
-        if head.count >= 2, head[0] == 0xff, head[1] == 0xfe { return (false, true) }
-        if head.count >= 2, head[0] == 0xfe, head[1] == 0xff { return (true, true) }
+        // NOTE: a byte order mark counts only when UTF-16 follows it: a NUL
+        // among the next bytes (any ASCII character, any line break). Bytes
+        // that merely start with FF FE and go on as 8-bit text ("\xff\xfe
+        // junk\n-----BEGIN …", which the OCI SDK reads as a key) are read as they are.
+        let afterMark = head.count > 2 ? UnsafeRawBufferPointer(rebasing: head[2..<min(head.count, sniffLength)]) : UnsafeRawBufferPointer(rebasing: head[0..<0])
+        let utf16Follows = afterMark.isEmpty || afterMark.contains(0)
+        if head.count >= 2, head[0] == 0xff, head[1] == 0xfe, utf16Follows { return (false, true) }
+        if head.count >= 2, head[0] == 0xfe, head[1] == 0xff, utf16Follows { return (true, true) }
         let pairs = min(head.count, sniffLength) / 2
         guard pairs >= 16 else { return nil }
         var little = 0, big = 0

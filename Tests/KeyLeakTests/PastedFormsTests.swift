@@ -141,6 +141,14 @@ import TestSupport
         Self.expectOne(Self.findings([0xff, 0xfe] + Array(json.data(using: .utf16LittleEndian)!)), key, line: 1, "UTF-16LE JSON")
     }
 
+    @Test func bytesThatOnlyStartLikeAByteOrderMarkAreReadAsTheyAre() throws {
+        // FF FE then 8-bit text: not UTF-16 (the OCI SDK reads this key file).
+        let key = try Key()
+        for mark: [UInt8] in [[0xff, 0xfe], [0xfe, 0xff]] {
+            Self.expectOne(Self.findings(mark + Array(" junk\n".utf8) + Array(key.traditional.utf8)), key, line: 2, "after \(mark)")
+        }
+    }
+
     @Test func utf16PublicMaterialIsSilent() throws {
         let key = try Key()
         let (pub, cert) = try Self.publicMaterial(key)
