@@ -110,8 +110,7 @@ enum PushCheck {
             return (plan, try plan.run())
         }
         Output.learn(from: result)
-        for skipped in result.summary.skipped { printError("skipped \(skipped.path): \(skipped.reason)") }
-        if let reason = result.summary.incompleteHistory { printError("warning: incomplete history: \(reason)") }
+        ScanCommand.warnIncomplete(result)
         let failing = result.findings.filter { $0.severity >= plan.failOn }
         if !result.findings.isEmpty {
             // NOTE: git relays a hook's standard error to the pusher (`remote:` lines on a server).

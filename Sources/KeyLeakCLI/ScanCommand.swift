@@ -161,8 +161,7 @@ struct ScanCommand: ParsableCommand {
         Output.learn(from: result)
         // NOTE: always on stderr too (the contract), even when a text report lists them.
         if !output.quiet {
-            for skipped in result.summary.skipped { printError("skipped \(skipped.path): \(skipped.reason)") }
-            if let reason = result.summary.incompleteHistory { printError("warning: incomplete history: \(reason)") }
+            warnIncomplete(result)
             if let ignored = plan.ignoredConfig {
                 printError("not obeyed: \(ignored.path): the folder under check cannot configure its own check (use --config FILE to choose a config)")
             }
@@ -184,6 +183,13 @@ struct ScanCommand: ParsableCommand {
             Output.usage(ScanCommand.stagedAdvice)
         }
         if result.count(atOrAbove: plan.failOn) > 0 || plan.failsAsIncomplete(result) { throw ExitCode(1) }
+    }
+
+    /// Says on standard error what `result` could not read: each skipped
+    /// input, and a history that is not all there.
+    static func warnIncomplete(_ result: ScanReport) {
+        for skipped in result.summary.skipped { printError("skipped \(skipped.path): \(skipped.reason)") }
+        if let reason = result.summary.incompleteHistory { printError("warning: incomplete history: \(reason)") }
     }
 
     /// What to do when `--staged` finds a key: how to take the file out of the
