@@ -34,7 +34,9 @@ let package = Package(
                        providers: [.apt(["libvectorscan-dev"]), .brew(["vectorscan"])]),
         // Turns rules/*.yaml into Swift source at build time, so an installed
         // binary carries its rules while rules/ stays the single source of truth.
-        .executableTarget(name: "RulesEmbedder"),
+        // Rule files read into their fields (YAML at build time, bytes at run time).
+        .target(name: "KeyLeakRuleFile", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .executableTarget(name: "RulesEmbedder", dependencies: ["KeyLeakRuleFile"]),
         .plugin(name: "EmbedRules", capability: .buildTool(), dependencies: ["RulesEmbedder"]),
         // The pipeline, one target per stage; each depends only on the stages above it.
         // Input: walk, files, git, archives → blobs with their provenance.
@@ -42,7 +44,7 @@ let package = Package(
         // Matching: rules, prefilter, PCRE2 → raw detections pushed to a sink.
         .target(
             name: "KeyLeakMatching",
-            dependencies: ["KeyLeakInput", "CPCRE2", "CHyperscan", .product(name: "Yams", package: "Yams")],
+            dependencies: ["KeyLeakInput", "KeyLeakRuleFile", "CPCRE2", "CHyperscan"],
             plugins: ["EmbedRules"]
         ),
         // Analysis: key parsers, fingerprints, OCI semantics, linking → typed findings.
@@ -58,7 +60,7 @@ let package = Package(
         // The façade: a scan request in, a report and a verdict out; config resolution.
         .target(
             name: "KeyLeak",
-            dependencies: ["KeyLeakReport", "KeyLeakVerify", "CBuildInfo", .product(name: "Yams", package: "Yams")]
+            dependencies: ["KeyLeakReport", "KeyLeakVerify", "KeyLeakRuleFile", "CBuildInfo", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "KeyLeakCLI",
@@ -66,7 +68,7 @@ let package = Package(
         ),
         // Helpers shared by the test targets: temporary trees, OpenSSL key generation, running the binary.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "KeyLeakTests", dependencies: ["KeyLeak", "KeyLeakInput", "KeyLeakMatching", "KeyLeakAnalysis", "KeyLeakReport", "KeyLeakVerify", "TestSupport"]),
+        .testTarget(name: "KeyLeakTests", dependencies: ["KeyLeak", "KeyLeakInput", "KeyLeakRuleFile", "KeyLeakMatching", "KeyLeakAnalysis", "KeyLeakReport", "KeyLeakVerify", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["KeyLeak", "KeyLeakInput", "KeyLeakMatching", "KeyLeakAnalysis", "KeyLeakReport", "TestSupport", .product(name: "Yams", package: "Yams")]),
     ]
 )

@@ -4,6 +4,7 @@ import KeyLeakAnalysis
 import KeyLeakReport
 import Foundation
 import Yams
+import KeyLeakRuleFile
 
 /// `.keyleak.yaml`: what a repository tells keyleak about itself. Read
 /// strictly: an unknown key or a wrong type is an error naming the file and

@@ -15,8 +15,14 @@ import Darwin
 public struct ScanOptions: Sendable {
     /// Files and directories to scan. Default: the current directory.
     public var paths: [String] = ["."]
-    /// Worker threads. Default: one per core.
-    public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// Worker threads. Default (nil): one per core the CPU quota allows.
+    public var threads: Int?
+
+    /// The worker threads to run: `threads`, else one per core.
+    /// NOTE: the core count is read only when asked for (it reads the cgroup
+    /// quota files): a hook's few staged files never need it.
+    package var workerThreads: Int { max(1, threads ?? ScanOptions.cores) }
+    private static let cores = ProcessInfo.processInfo.activeProcessorCount
     /// Follow symbolic links (with loop detection). Default: off, links are not read.
     public var followSymlinks = false
     /// Scan a git repository instead of files. Default: nil (walk `paths`).
@@ -58,8 +64,9 @@ public struct ScanOptions: Sendable {
     /// process. `startGitEarly()` takes it over when the options name the same
     /// repository; otherwise it is never read and dies with the process.
     public static func startStagedListing(repository: String) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: repository, isDirectory: &isDirectory), isDirectory.boolValue else { return }
+        // NOTE: stat, not FileManager: this runs first thing in a hook.
+        var info = stat()
+        guard stat(repository, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return }
         let listing = GitSource(directory: repository).startStagedListing()
         earlyListing.withLock { $0 = (repository, listing) }
     }
@@ -196,7 +203,7 @@ public final class Scanner: Sendable {
             }
         }
 
-        let threads = max(1, options.threads)
+        let threads = options.workerThreads
         let states = (0..<threads).map { _ in WorkerState() }
         let ruleSet = self.ruleSet
         // Resolved once: whether a file reached through a link lies outside the folders scanned.
@@ -279,7 +286,12 @@ public final class Scanner: Sendable {
         let listed: [GitSource.Entry]
         var missing = 0
         switch mode {
-        case .staged: listed = try source.stagedEntries(listing: options.stagedListing)
+        case .staged:
+            // While git lists the index: fetch SHA-1 now (OpenSSL's first use
+            // reads its config), so the staged files are hashed the moment
+            // the listing arrives, not after that set-up.
+            Digest.prepareGitObjectIDs()
+            listed = try source.stagedEntries(listing: options.stagedListing)
         case .history, .push:
             let listing = try source.historyListing(range: mode.gitRange)
             listed = listing.entries
@@ -288,7 +300,7 @@ public final class Scanner: Sendable {
         let ignore = options.ignore
         let shard = options.shard
         var pending = listed.filter { (ignore.isEmpty || !ignore.ignores($0.path)) && (shard?.contains(object: $0.object) ?? true) }
-        let states = (0..<max(1, options.threads)).map { _ in WorkerState() }
+        var states = [WorkerState()]
         if mode == .staged, let top = WorktreeBlob.topLevel(of: options.repository) {
             // Files staged exactly as they are on disk are read from disk: no `git cat-file`.
             let scanner = BlobScanner(ruleSet: ruleSet, maxFindings: options.maxFindingsPerFile)
@@ -302,11 +314,14 @@ public final class Scanner: Sendable {
         }
         let entries = pending
         // NOTE: a hook's few files are not worth a second git process.
-        let threads = max(1, min(options.threads, entries.count / 16 + 1))
+        let wanted = entries.count / 16 + 1
+        let threads = wanted == 1 ? 1 : min(options.workerThreads, wanted)
+        states += (1..<threads).map { _ in WorkerState() }
         let ruleSet = self.ruleSet
         let root = source.root
-        runWorkers(threads) { worker in
-            let state = states[worker]
+        let workerStates = states
+        runWorkers(entries.isEmpty ? 0 : threads) { worker in
+            let state = workerStates[worker]
             let chunk = stride(from: worker, to: entries.count, by: threads).map { entries[$0] }
             guard !chunk.isEmpty else { return }
             let scanner = BlobScanner(ruleSet: ruleSet, maxFindings: options.maxFindingsPerFile)

@@ -26,13 +26,19 @@ package enum WorktreeBlob {
     /// the nearest folder upwards with a `.git` entry (a folder, or a file for
     /// linked worktrees). A wrong guess only costs a mismatch.
     package static func topLevel(of directory: String) -> String? {
-        if let tree = ProcessInfo.processInfo.environment["GIT_WORK_TREE"], !tree.isEmpty { return tree }
-        var folder = URL(fileURLWithPath: directory).standardizedFileURL
+        if let tree = getenv("GIT_WORK_TREE").map({ String(cString: $0) }), !tree.isEmpty { return tree }
+        // The folder's path made absolute and with `.` and `..` taken out
+        // (as URL's standardizing does, without its cost on a hook's path).
+        let absolute = directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
+        var parts: [Substring] = []
+        for part in absolute.split(separator: "/") where part != "." {
+            if part == ".." { _ = parts.popLast() } else { parts.append(part) }
+        }
         while true {
-            if access(folder.appendingPathComponent(".git").path, F_OK) == 0 { return folder.path }
-            let parent = folder.deletingLastPathComponent()
-            if parent.path == folder.path { return nil }
-            folder = parent
+            let folder = "/" + parts.joined(separator: "/")
+            if access(parts.isEmpty ? "/.git" : folder + "/.git", F_OK) == 0 { return folder }
+            guard !parts.isEmpty else { return nil }
+            parts.removeLast()
         }
     }
 

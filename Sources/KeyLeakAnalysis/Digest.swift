@@ -16,6 +16,13 @@ package enum Digest {
     private static let sha256Algorithm = Algorithm("SHA256")
     private static let sha1Algorithm = Algorithm("SHA1")
 
+    /// Fetches the digests that name git objects (SHA-1, SHA-256) ahead of
+    /// use: the first fetch loads OpenSSL's config and default provider.
+    package static func prepareGitObjectIDs() {
+        _ = sha1Algorithm.md
+        _ = sha256Algorithm.md
+    }
+
     package static func md5(_ bytes: [UInt8]) -> [UInt8] { digest(bytes, md5Algorithm) }
     package static func sha256(_ bytes: [UInt8]) -> [UInt8] { digest(bytes, sha256Algorithm) }
     /// For naming git objects (git's own choice) and opening Java keystores

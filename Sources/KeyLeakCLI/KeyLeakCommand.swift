@@ -41,6 +41,28 @@ private func hookCommand(_ arguments: [String]) -> (ScanRequest, ScanCommand.Sca
     return seen.contains("--staged") ? (request, output) : nil
 }
 
+/// The repository of a `keyleak scan --staged` command line (`--repo DIR`,
+/// `--repo=DIR`, else the current folder), read with nothing but array and
+/// string compares: it runs before git is started. Nil for other commands.
+/// A wrong guess costs nothing: the scan starts its own git for another repository.
+private func stagedRepository(_ arguments: [String]) -> String? {
+    guard arguments.first == "scan", arguments.contains("--staged") else { return nil }
+    var repository = "."
+    var index = 1
+    while index < arguments.count {
+        let argument = arguments[index]
+        if argument == "--" { break }
+        if argument == "--repo", index + 1 < arguments.count {
+            repository = arguments[index + 1]
+            index += 1
+        } else if argument.hasPrefix("--repo=") {
+            repository = String(argument.dropFirst("--repo=".count))
+        }
+        index += 1
+    }
+    return repository.isEmpty ? nil : repository
+}
+
 @main
 struct KeyLeakCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -56,8 +78,12 @@ struct KeyLeakCommand: ParsableCommand {
     static func main() {
         OutputFile.secureStandardDescriptors()
         var arguments = Array(CommandLine.arguments.dropFirst())
+        if let repository = stagedRepository(arguments) {
+            // Before anything else: a pre-commit hook waits on this git process,
+            // so every step taken before it starts is added to the hook's time.
+            ScanOptions.startStagedListing(repository: repository)
+        }
         if let (request, output) = hookCommand(arguments) {
-            ScanOptions.startStagedListing(repository: request.repository)
             do {
                 try ScanCommand.execute(request, output: output)
                 Foundation.exit(0)

@@ -16,10 +16,18 @@ package struct GitCommand {
     /// git then reads no grafts and prints nothing, where an empty file
     /// would still draw its "grafts are deprecated" advice.
     package static let environment: [String] = {
-        var environment = ProcessInfo.processInfo.environment
-        environment["GIT_NO_REPLACE_OBJECTS"] = "1"
-        environment["GIT_GRAFT_FILE"] = "/dev/null/keyleak-no-grafts"
-        return environment.map { "\($0.key)=\($0.value)" }
+        let ours = ["GIT_NO_REPLACE_OBJECTS=1", "GIT_GRAFT_FILE=/dev/null/keyleak-no-grafts"]
+        // NOTE: read from `environ` as it is, not ProcessInfo's dictionary, whose
+        // set-up was a visible part of a hook's start-up.
+        var environment: [String] = []
+        var entry = environ
+        while let pointer = entry.pointee {
+            let text = String(cString: pointer)
+            let name = text.prefix { $0 != "=" }
+            if !ours.contains(where: { $0.hasPrefix(name + "=") }) { environment.append(text) }
+            entry += 1
+        }
+        return environment + ours
     }()
 
     /// Starts `git -C directory arguments` with keyleak's git environment.

@@ -1,4 +1,5 @@
 import KeyLeakInput
+import KeyLeakRuleFile
 import Foundation
 
 /// The rules in force for a scan, each compiled once and shared read-only by
@@ -47,9 +48,7 @@ public final class RuleSet: Sendable {
     /// compiled in the same single pass.
     public convenience init(extraDirectories: [String] = [], extraFiles: [(name: String, text: String)] = [],
                             disabled: Set<String> = [], analyzers: Set<AnalyzerKind>? = nil) throws {
-        var files: [(name: String, text: String)] = EmbeddedRules.files.filter { $0.name.hasPrefix("rules/") }.map {
-            ($0.name, String(decoding: Data(base64Encoded: $0.base64) ?? Data(), as: UTF8.self))
-        }
+        var files = try RuleSet.embedded()
         for directory in extraDirectories {
             let names: [String]
             do {
@@ -62,20 +61,40 @@ public final class RuleSet: Sendable {
                 guard let data = FileManager.default.contents(atPath: path) else {
                     throw LoadError.unreadable(path: path, reason: "permission denied or not a file")
                 }
-                files.append((path, String(decoding: data, as: UTF8.self)))
+                files.append((path, try Rule.rules(yaml: String(decoding: data, as: UTF8.self), file: path)))
             }
         }
-        try self.init(files: files + extraFiles, disabled: disabled, analyzers: analyzers)
+        for file in extraFiles {
+            files.append((file.name, try Rule.rules(yaml: file.text, file: file.name)))
+        }
+        try self.init(ruleFiles: files, disabled: disabled, analyzers: analyzers)
     }
 
     /// Parses and compiles rule files given as (name, YAML text).
     /// With `analyzers`, rules of other analyzers are left out (never compiled).
-    public init(files: [(name: String, text: String)], disabled: Set<String> = [], analyzers: Set<AnalyzerKind>? = nil) throws {
+    public convenience init(files: [(name: String, text: String)], disabled: Set<String> = [], analyzers: Set<AnalyzerKind>? = nil) throws {
+        try self.init(ruleFiles: files.map { ($0.name, try Rule.rules(yaml: $0.text, file: $0.name)) },
+                      disabled: disabled, analyzers: analyzers)
+    }
+
+    /// The rules the binary carries: `rules/*.yaml` read into fields at build
+    /// time (no YAML parser at start-up), typed and checked here as a rule
+    /// file read at run time is.
+    package static func embedded() throws -> [(name: String, rules: [Rule])] {
+        guard let bytes = Data(base64Encoded: EmbeddedRules.rules), let files = RuleFieldsCodec.decode(Array(bytes)) else {
+            throw LoadError.invalid(file: "rules embedded in keyleak", reason: "cannot be decoded (a broken build)")
+        }
+        return try files.map { file in (file.name, try file.rules.map { try Rule(fields: $0, file: file.name) }) }
+    }
+
+    /// Compiles rules read already, by file (for errors naming it).
+    /// With `analyzers`, rules of other analyzers are left out (never compiled).
+    public init(ruleFiles files: [(name: String, rules: [Rule])], disabled: Set<String> = [], analyzers: Set<AnalyzerKind>? = nil) throws {
         var rules: [Rule] = []
         var patterns: [PCRE2Pattern] = []
         var seen: [String: String] = [:]
         for file in files {
-            for rule in try Rule.rules(yaml: file.text, file: file.name) {
+            for rule in file.rules {
                 if seen[rule.id] != nil { throw LoadError.duplicateID(rule.id, file: file.name) }
                 seen[rule.id] = file.name
                 if let analyzers, !analyzers.contains(rule.analyzer) { continue }
@@ -106,7 +125,7 @@ public final class RuleSet: Sendable {
         // out should Vectorscan misbehave on some machine).
         self.prefilter = Prefilter(keywords: rules.enumerated().flatMap { index, rule in
             rule.isFileStart ? [] : rule.keywords.map { (Array($0.utf8), index) }
-        }, literalEngine: ProcessInfo.processInfo.environment["KEYLEAK_PREFILTER"] != "pairs")
+        }, literalEngine: getenv("KEYLEAK_PREFILTER").map { String(cString: $0) } != "pairs")
         self.fileStartRules = rules.indices.filter { rules[$0].isFileStart }
         self.derivedRules = Dictionary(rules.filter(\.analyzer.isDerived).map { ($0.analyzer, $0) }, uniquingKeysWith: { a, _ in a })
     }

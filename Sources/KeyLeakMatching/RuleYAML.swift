@@ -1,102 +1,63 @@
-import KeyLeakInput
-import Yams
+import KeyLeakRuleFile
 
-/// Rules read straight from YAML nodes, without Codable: the generic
+/// Rules typed from their fields (`RuleFields`), without Codable: the generic
 /// decoding machinery (type metadata lookups, protocol conformance scans)
-/// was most of every run's start-up, a hook's included. Also stricter: an
-/// unknown key is an error naming its line, so a typo cannot pass silently.
+/// was most of every run's start-up, a hook's included.
 extension Rule {
-    package static let yamlKeys = ["id", "title", "description", "severity", "analyzer", "keywords", "pattern", "window",
-                           "examples", "negative_examples", "examples_hex"]
-
-    /// The rules of one file: a mapping with a `rules` list.
+    /// The rules of one YAML rule file: a mapping with a `rules` list.
     package static func rules(yaml text: String, file: String) throws -> [Rule] {
-        let node: Node?
+        let read: [RuleFields]
         do {
-            // NOTE: the basic resolver leaves scalars untyped (fields are typed
-            // here); the default one builds a dozen regexes (ICU) on first use.
-            node = try Yams.compose(yaml: text, .basic)
+            read = try RuleFields.read(yaml: text)
         } catch {
-            let (line, problem) = YAMLProblem.describe(error)
-            throw RuleSet.LoadError.invalid(file: file, reason: (line.map { "line \($0): " } ?? "") + problem)
+            throw RuleSet.LoadError.invalid(file: file, reason: error.description)
         }
-        guard let node else { throw RuleSet.LoadError.invalid(file: file, reason: "empty file") }
-        let reader = Reader(file: file)
-        var list: Node?
-        for (key, value) in try reader.mapping(node, "the top level") {
-            guard try reader.string(key, "a key") == "rules" else { throw reader.error(key, "unknown key \(YAMLProblem.quoted(key: key.string ?? "")) (known: rules)") }
-            list = value
-        }
-        guard let list else { throw reader.error(node, "missing key 'rules'") }
-        guard case let .sequence(items) = list else { throw reader.error(list, "'rules' must be a list of rules") }
-        return try items.map { try Rule(yaml: $0, reader: reader) }
+        return try read.map { try Rule(fields: $0, file: file) }
     }
 
-    private init(yaml node: Node, reader: Reader) throws {
-        var fields: [String: Node] = [:]
-        for (key, value) in try reader.mapping(node, "a rule") {
-            let name = try reader.string(key, "a key")
-            guard Rule.yamlKeys.contains(name) else {
-                throw reader.error(key, "unknown key \(YAMLProblem.quoted(key: name)) (known: \(Rule.yamlKeys.joined(separator: ", ")))")
-            }
-            fields[name] = value
+    /// Types and checks one rule's fields; errors name the file and line.
+    package init(fields rule: RuleFields, file: String) throws {
+        func error(_ line: Int?, _ message: String) -> RuleSet.LoadError {
+            .invalid(file: file, reason: RuleFileProblem(line: line, message).description)
         }
-        func required(_ name: String) throws -> Node {
-            guard let value = fields[name] else { throw reader.error(node, "missing key '\(name)' in a rule") }
+        func required(_ name: String) throws -> RuleFields.Field {
+            guard let value = rule.fields[name] else { throw error(rule.line, "missing key '\(name)' in a rule") }
             return value
         }
-        id = try reader.string(try required("id"), "id")
-        title = try reader.string(try required("title"), "title")
-        description = try fields["description"].map { try reader.string($0, "description") }
-        let severityNode = try required("severity")
-        let severityText = try reader.string(severityNode, "severity")
-        guard let severity = Severity(rawValue: severityText) else {
-            throw reader.error(severityNode, "severity is not one of low, medium, high, critical")
+        func string(_ field: RuleFields.Field, _ what: String) throws -> String {
+            guard case let .scalar(s) = field.value else { throw error(field.line, "\(what) must be a single value") }
+            return s
+        }
+        func strings(_ field: RuleFields.Field, _ what: String) throws -> [String] {
+            guard case let .list(items) = field.value else { throw error(field.line, "\(what) must be a list") }
+            return items
+        }
+        id = try string(try required("id"), "id")
+        title = try string(try required("title"), "title")
+        description = try rule.fields["description"].map { try string($0, "description") }
+        let severityField = try required("severity")
+        guard let severity = Severity(rawValue: try string(severityField, "severity")) else {
+            throw error(severityField.line, "severity is not one of low, medium, high, critical")
         }
         self.severity = severity
-        let analyzerNode = try required("analyzer")
-        let analyzerName = try reader.string(analyzerNode, "analyzer")
-        guard let analyzer = AnalyzerKind(rawValue: analyzerName) else {
-            throw reader.error(analyzerNode, "unknown analyzer (known: \(AnalyzerKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        let analyzerField = try required("analyzer")
+        guard let analyzer = AnalyzerKind(rawValue: try string(analyzerField, "analyzer")) else {
+            throw error(analyzerField.line, "unknown analyzer (known: \(AnalyzerKind.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         self.analyzer = analyzer
         // A derived rule matches nothing itself: it has neither keywords nor a pattern.
-        keywords = analyzer.isDerived ? try fields["keywords"].map { try reader.strings($0, "keywords") } ?? [] : try reader.strings(try required("keywords"), "keywords")
-        pattern = analyzer.isDerived ? try fields["pattern"].map { try reader.string($0, "pattern") } ?? "" : try reader.string(try required("pattern"), "pattern")
-        if let windowNode = fields["window"] {
-            guard let value = Int(try reader.string(windowNode, "window")), value > 0 else {
-                throw reader.error(windowNode, "window must be a positive number of bytes")
+        keywords = analyzer.isDerived ? try rule.fields["keywords"].map { try strings($0, "keywords") } ?? [] : try strings(try required("keywords"), "keywords")
+        pattern = analyzer.isDerived ? try rule.fields["pattern"].map { try string($0, "pattern") } ?? "" : try string(try required("pattern"), "pattern")
+        if let windowField = rule.fields["window"] {
+            guard let value = Int(try string(windowField, "window")), value > 0 else {
+                throw error(windowField.line, "window must be a positive number of bytes")
             }
             window = value
         } else {
             window = nil
         }
-        examples = try fields["examples"].map { try reader.strings($0, "examples") } ?? []
-        negativeExamples = try fields["negative_examples"].map { try reader.strings($0, "negative_examples") } ?? []
-        examplesHex = try fields["examples_hex"].map { try reader.strings($0, "examples_hex") } ?? []
-    }
-
-    /// Typed reads of YAML nodes, with errors naming the file and line.
-    private struct Reader {
-        package let file: String
-
-        package func error(_ node: Node, _ message: String) -> RuleSet.LoadError {
-            .invalid(file: file, reason: (node.mark.map { "line \($0.line): " } ?? "") + message)
-        }
-
-        package func mapping(_ node: Node, _ what: String) throws -> [(Node, Node)] {
-            guard case let .mapping(m) = node else { throw error(node, "\(what) must be a mapping (key: value)") }
-            return m.map { ($0.key, $0.value) }
-        }
-
-        package func string(_ node: Node, _ what: String) throws -> String {
-            guard case let .scalar(s) = node else { throw error(node, "\(what) must be a single value") }
-            return s.string
-        }
-
-        package func strings(_ node: Node, _ what: String) throws -> [String] {
-            guard case let .sequence(items) = node else { throw error(node, "\(what) must be a list") }
-            return try items.map { try string($0, "each entry of \(what)") }
-        }
+        examples = try rule.fields["examples"].map { try strings($0, "examples") } ?? []
+        negativeExamples = try rule.fields["negative_examples"].map { try strings($0, "negative_examples") } ?? []
+        examplesHex = try rule.fields["examples_hex"].map { try strings($0, "examples_hex") } ?? []
     }
 }

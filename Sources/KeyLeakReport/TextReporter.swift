@@ -98,7 +98,11 @@ public struct TextReporter {
         var value = Double(n) / 1024
         var unit = 0
         while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
-        return String(format: "%.1f %@", value, units[unit])
+        // One decimal, as printf's %.1f rounds (half to even; `value` is
+        // n / 1024^k, exact in binary). NOTE: not String(format:), whose
+        // locale set-up cost a hook as much as its scan.
+        let tenths = Int((value * 10).rounded(.toNearestOrEven))
+        return "\(tenths / 10).\(tenths % 10) \(units[unit])"
     }
 
     private func colorCode(_ s: Severity) -> String {

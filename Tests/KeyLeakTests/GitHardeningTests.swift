@@ -3,6 +3,7 @@ import Testing
 import TestSupport
 @testable import KeyLeak
 @testable import KeyLeakInput
+@testable import KeyLeakRuleFile
 @testable import KeyLeakMatching
 @testable import KeyLeakAnalysis
 @testable import KeyLeakReport

@@ -17,6 +17,31 @@ import TestSupport
 /// keyleak's own repository must scan clean, golden files included
 /// (`theGoldenFileHoldsNothingTheScannerReports`).
 @Suite struct ReporterGoldenTests {
+    /// The summary's sizes read as C's printf `%.1f` prints them (the oracle),
+    /// ties included, though they are no longer made with String(format:).
+    @Test func sizesReadAsPrintfPrintsThem() {
+        var sizes = [0, 1, 1023, 1024, 1075, 1076, 1126, 1127, 1536, 10_240 + 51, 1_048_575, 1_048_576, 5 << 30, 3 << 40, 2_000 << 40]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<2_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            sizes.append(Int(state >> (20 + state % 24)))
+        }
+        // Exact ties of one decimal: n / 1024 = k + 0.05 * odd is never exact, but k + 0.25 is.
+        sizes += (1...64).map { 1024 * $0 + 256 }
+        for n in sizes {
+            let expected: String
+            if n < 1024 {
+                expected = "\(n) B"
+            } else {
+                var value = Double(n) / 1024
+                var unit = 0
+                while value >= 1024, unit < 3 { value /= 1024; unit += 1 }
+                expected = String(format: "%.1f %@", value, ["KiB", "MiB", "GiB", "TiB"][unit])
+            }
+            #expect(TextReporter.bytes(n) == expected, "\(n)")
+        }
+    }
+
     static let rules = try! RuleSet().rules
     static let goldenDirectory = Paths.packageRoot.appendingPathComponent("Tests/Fixtures/golden")
     static let updating = ProcessInfo.processInfo.environment["KEYLEAK_UPDATE_GOLDEN"] == "1"

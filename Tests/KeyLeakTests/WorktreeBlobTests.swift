@@ -20,4 +20,18 @@ import TestSupport
             #expect(WorktreeBlob.contents(top: dir.path, path: name, object: String(repeating: "0", count: 40)) == nil)
         }
     }
+
+    /// The work tree's top is git's own answer, from any folder inside it,
+    /// however the folder is spelt (`.`, `..`, a trailing slash).
+    @Test func topLevelIsWhatGitSays() throws {
+        let dir = try TemporaryDirectory()
+        try dir.write("a/b/file", "x")
+        _ = try Shell.check("git", ["-C", dir.path, "init", "-q"])
+        let expected = String(decoding: try Shell.check("git", ["-C", dir.file("a/b"), "rev-parse", "--show-toplevel"]), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        for spelling in [dir.path, dir.file("a/b"), dir.file("a/./b/../b/"), dir.path + "/a/.."] {
+            #expect(WorktreeBlob.topLevel(of: spelling).map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
+                    == URL(fileURLWithPath: expected).resolvingSymlinksInPath().path, "\(spelling)")
+        }
+    }
 }
