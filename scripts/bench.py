@@ -211,7 +211,8 @@ def main():
     AGAINST = args.against and os.path.abspath(args.against)
 
     keyleak = os.path.join(ROOT, ".build", "release", "keyleak")
-    subprocess.run(["swift", "build", "-c", "release", "--package-path", ROOT], check=True,
+    # The build scripts/keyleak makes (the Swift runtime linked in): same flags, no rebuild between them.
+    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--package-path", ROOT], check=True,
                    stdout=subprocess.DEVNULL)
     if args.budgets:
         return budgets(os.path.abspath(args.tree or default_tree()), args.history and os.path.abspath(args.history), keyleak)

@@ -27,7 +27,11 @@ import Synchronization
 /// become one `redaction`.
 ///
 /// What stays: fingerprints (colon hex and `SHA256:`), OCIDs, hex digests and
-/// commit ids, paths, and previews (armour plus a few characters).
+/// commit ids, paths, and previews (armour plus a few characters). Pass 3
+/// leaves alone the paths of the report it learnt (`adding`), in each form a
+/// reporter writes them (as they are, JSON- and terminal-escaped, as a SARIF
+/// URI): a long mixed-case file name is no secret, and a report must name
+/// the file that exists.
 ///
 /// Passes 2 and 3 replace only base64 characters (never a quote, a backslash
 /// or a bracket, never the letter of a `\n` escape), and `redaction` needs no
@@ -53,6 +57,9 @@ public struct OutputFirewall: Sendable {
     private let rules: KeyRules
     /// Secret values to redact wherever they appear (pass phrases).
     private let secrets: [String]
+    /// Texts pass 3 leaves alone: the paths a learnt report names, in every
+    /// form a reporter writes them.
+    private let paths: [String]
 
     /// The key rules of pass 2: given, or read and compiled the first time a
     /// text could hold a key (`mayHoldKey`).
@@ -81,18 +88,19 @@ public struct OutputFirewall: Sendable {
     /// A firewall using `ruleSet` (`keyRules()`) to find keys, and redacting
     /// `secrets` wherever they appear.
     public init(ruleSet: RuleSet?, secrets: [String] = []) {
-        self.init(rules: KeyRules(ruleSet, lazy: false), secrets: secrets)
+        self.init(rules: KeyRules(ruleSet, lazy: false), secrets: secrets, paths: [])
     }
 
     /// A firewall that reads keyleak's key rules (`keyRules()`) the first
     /// time an output could hold a key, and redacts `secrets` wherever they appear.
     public init(secrets: [String] = []) {
-        self.init(rules: KeyRules(nil, lazy: true), secrets: secrets)
+        self.init(rules: KeyRules(nil, lazy: true), secrets: secrets, paths: [])
     }
 
-    private init(rules: KeyRules, secrets: [String]) {
+    private init(rules: KeyRules, secrets: [String], paths: [String]) {
         self.rules = rules
         self.secrets = secrets.filter { $0.count >= OutputFirewall.minimumSecretLength }
+        self.paths = paths
     }
 
     /// False when `bytes` cannot hold what the key rules find: no armour
@@ -162,7 +170,19 @@ public struct OutputFirewall: Sendable {
     /// `OCI_CLI_*` variables.
     public func adding(_ report: ScanReport) -> OutputFirewall {
         let known = report.findings.compactMap { $0.oci?.passPhrase }
-        return OutputFirewall(rules: rules, secrets: secrets + known)
+        var named = Set(report.summary.skipped.map(\.path))
+        for finding in report.findings {
+            named.insert(finding.path)
+            named.formUnion(finding.paths.map(\.path))
+            named.formUnion(finding.related.map(\.path))
+        }
+        // Only a path holding a run pass 3 could take matters; each in the
+        // forms the reporters write.
+        var forms = Set<String>()
+        for path in named where path.utf8.count >= OutputFirewall.minimumRun {
+            forms.formUnion([path, String(JSONWriter.quote(path).dropFirst().dropLast()), TerminalText.escape(path), SARIFReporter.uri(path)])
+        }
+        return OutputFirewall(rules: rules, secrets: secrets + known, paths: paths + forms.sorted())
     }
 
     /// `text` with every secret found replaced by `redaction`, and whether
@@ -188,6 +208,10 @@ public struct OutputFirewall: Sendable {
         // Every base64 run of the text, found once for passes 2 and 3.
         let all = OutputFirewall.base64Runs(in: out, within: 0..<out.count)
         var runs = OutputFirewall.randomRuns(all, in: out)
+        if !runs.isEmpty, !paths.isEmpty {
+            let named = OutputFirewall.occurrences(of: paths, in: out)
+            runs.removeAll { run in named.contains { $0.contains(run.lowerBound) && $0.upperBound >= run.upperBound } }
+        }
         // NOTE: pass 2 only ever redacts body-like runs inside keys: with no
         // body-like run anywhere (a report's previews stop after four
         // characters) it would find nothing, and the analysis is skipped.
@@ -203,6 +227,21 @@ public struct OutputFirewall: Sendable {
     }
 
     private static let redactionBytes = Array(redaction.utf8)
+
+    /// Where each of `texts` occurs in `bytes`.
+    static func occurrences(of texts: [String], in bytes: [UInt8]) -> [Range<Int>] {
+        var found: [Range<Int>] = []
+        for text in texts {
+            let needle = Array(text.utf8)
+            var position = 0
+            while position < bytes.count,
+                  let offset = bytes[position...].withUnsafeBytes({ ByteSearch.find(needle, in: $0) }) {
+                found.append(position + offset..<position + offset + needle.count)
+                position += offset + 1
+            }
+        }
+        return found
+    }
 
     /// Replaces every occurrence of `needle` in `bytes`; says whether there was one.
     static func replaceAll(_ needle: [UInt8], in bytes: inout [UInt8]) -> Bool {

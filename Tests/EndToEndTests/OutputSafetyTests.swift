@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+@testable import KeyLeakReport
 
 /// "A verdict you can trust", the output side: nothing secret is ever printed
 /// (in any format, in error messages, in merged reports), a failed write exits
@@ -168,6 +169,28 @@ import TestSupport
         let oci = try #require(ccm["oci"] as? [String: Any])
         #expect(oci["user"] as? String == Self.user)
         #expect(oci["tenancy"] as? String == Self.tenancy)
+    }
+
+    /// A file whose path looks random to the firewall's backstop (mixed case,
+    /// digits, over 40 base64 characters with its folders) is named as it is
+    /// in every format, so the report points at a file that exists; the key
+    /// inside is still never printed.
+    @Test func aRandomLookingPathIsNamedAsItIs() throws {
+        let dir = try TemporaryDirectory()
+        let folder = "pkits/pkcs12"
+        let name = "ValidBasicSelfIssuedNewWithOldTest4EE9qXz7Lm2Rt"
+        let pem = try TestKeys.rsa(dir, "\(folder)/\(name).pem")
+        let windows = Self.bodyWindows(pem)
+        let path = "\(folder)/\(name).pem"
+        let run = ArraySlice(Array(path.prefix { $0 != "." }.utf8))
+        #expect(run.count >= OutputFirewall.minimumRun && OutputFirewall.looksRandom(run), "the fixture must be one the backstop would take")
+        for format in ["text", "json", "jsonl", "sarif"] {
+            let result = try keyleak(["scan", "--format", format, dir.path])
+            #expect(result.status == 1, "\(format): \(result.stderr)")
+            #expect(result.text.contains(path), "\(format) does not name \(path): \(result.text.prefix(600))")
+            #expect(!result.text.contains("[REDACTED]"), "\(format)")
+            #expect(Self.leak(in: result.text, windows: windows) == nil, "\(format) prints the key body")
+        }
     }
 
     /// A hostile corpus (keys in many embeddings, clear pass phrases, the
