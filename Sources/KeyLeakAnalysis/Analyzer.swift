@@ -63,6 +63,7 @@ package struct Analyzer {
         case .base64PEM: kind = .base64PEM
         case .der: kind = .der
         case .hexDER: kind = .hex
+        case .hexDump: kind = .hexDump
         case .putty:
             let (text, origin) = PEMNormalizer.unwrap(buffer, from: match.range.lowerBound,
                                                        terminator: Array("Private-MAC:".utf8),
@@ -152,7 +153,7 @@ package struct Analyzer {
                 return [finding]
             }
             return []
-        case .pem, .putty, .base64PEM, .der, .hexDER, .ociMarker, .ociConfig, .sessionToken, .credentialSet, .configChange:
+        case .pem, .putty, .base64PEM, .der, .hexDER, .hexDump, .ociMarker, .ociConfig, .sessionToken, .credentialSet, .configChange:
             return []
         }
     }

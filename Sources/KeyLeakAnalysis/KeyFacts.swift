@@ -33,6 +33,8 @@ public enum KeyEncoding: String, Sendable, Hashable, CaseIterable {
     case bareDER = "base64-der"
     /// The key's DER as hex digits (`308204a4020100…`), as test vectors hold it.
     case hexDER = "hex-der"
+    /// The key file's bytes in a hex dump (`xxd`, `hexdump -C`, `od`, `xxd -p`).
+    case hexDump = "hex-dump"
     /// A binary DER file.
     case binaryDER = "der"
     /// Inside a PKCS#12 container that opens without a password or with a

@@ -21,6 +21,8 @@ extension Analyzer {
         case der
         /// Hex DER.
         case hex
+        /// A hex dump, or plain hex lines: read back into bytes.
+        case hexDump
     }
 
     /// A form peeled off around an anchor.
@@ -250,7 +252,57 @@ extension Analyzer {
                                      preview: Analyzer.clip(job.matched, 8))
             finding.secretHash = Analyzer.hash(der)
             return Outcome(findings: [finding])
+        case .hexDump:
+            return hexDumpFindings(job, text: text, anchor: anchor, toInput: toInput)
         }
+    }
+
+    /// The keys in the hex dump (or plain hex) starting at `anchor`: a DER
+    /// key, encrypted PKCS#8 or PKCS#12 starting on the dump's first line, or
+    /// any key the bytes hold as text (a PEM file), found by every rule.
+    /// `hexdump` and `od -x` print 16-bit words little-endian: when the bytes
+    /// as shown hold nothing, the words are read swapped.
+    private func hexDumpFindings(_ job: Unpasting, text: UnsafeRawBufferPointer, anchor: Int, toInput: (Int) -> Int) -> Outcome {
+        guard job.nesting < Analyzer.maximumNesting, let dump = HexDump.read(text, from: anchor) else { return Outcome() }
+        let rule = job.rule
+        let preview = Analyzer.clip(job.matched, 24)
+        for bytes in [dump.bytes] + (dump.swapped.map { [$0] } ?? []) {
+            // A binary structure starts at a SEQUENCE on the first line (a dump of a DER or PKCS#12 file).
+            for first in bytes.indices.prefix(64) where bytes[first] == 0x30 {
+                guard let der = Analyzer.wholeStructure(Array(bytes[first...])) else { continue }
+                let end = max(job.start + 1, toInput(dump.inputOffset(after: first + der.count)))
+                if var facts = PrivateKey.analyze(der: der) ?? Analyzer.encryptedPKCS8(der) {
+                    facts.encoding = .hexDump
+                    var finding = keyFinding(rule, facts, marker: false, start: job.start, end: end, preview: preview)
+                    finding.secretHash = Analyzer.hash(der)
+                    return Outcome(findings: [finding])
+                }
+                let containers = pkcs12Findings(rule, der: der)
+                if !containers.isEmpty {
+                    return Outcome(findings: containers.map { container in
+                        var finding = container
+                        finding.startOffset = job.start
+                        finding.endOffset = end
+                        finding.preview = preview
+                        return finding
+                    })
+                }
+            }
+            // Text (a PEM file's dump): scanned again by every rule.
+            let findings = nestedFindings(bytes, nesting: job.nesting + 1).map { nested -> Finding in
+                var finding = nested
+                finding.startOffset = job.start
+                finding.endOffset = max(job.start + 1, toInput(dump.inputOffset(after: nested.endOffset)))
+                if finding.key?.encoding == .armoured { finding.key?.encoding = .hexDump }
+                // The outermost form names the finding.
+                finding.rule = rule.id
+                finding.analyzer = rule.analyzer
+                finding.preview = preview
+                return finding
+            }
+            if !findings.isEmpty { return Outcome(findings: findings) }
+        }
+        return Outcome()
     }
 
     /// Facts of an EncryptedPrivateKeyInfo under a password-based scheme (an

@@ -11,6 +11,9 @@ public enum AnalyzerKind: String, Sendable, CaseIterable, Hashable {
     case der
     /// A private key's DER as hex digits (`308204a4020100…`).
     case hexDER = "hex-der"
+    /// A key file shown as a hex dump (`xxd`, `hexdump -C`, `od`) or as plain
+    /// hex lines (`xxd -p`): read back into bytes, which hold the key.
+    case hexDump = "hex-dump"
     /// Oracle's `OCI_API_KEY` line on its own.
     case ociMarker = "oci-marker"
     /// OCI settings: config profiles, Terraform, `OCI_CLI_*` variables.

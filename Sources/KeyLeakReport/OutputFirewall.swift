@@ -105,8 +105,9 @@ public struct OutputFirewall: Sendable {
 
     /// False when `bytes` cannot hold what the key rules find: no armour
     /// (`-----BEGIN`, `---- BEGIN`, or in UTF-16), no PuTTY header, no
-    /// base64-encoded PEM (`LS0tLS1CRUdJTi`) and no base64 run of 40 characters
-    /// (a bare DER key's shortest match, and hex DER's). `OutputFirewallTests`
+    /// base64-encoded PEM (`LS0tLS1CRUdJTi`), no base64 run of 40 characters
+    /// (a bare DER key's shortest match, and hex DER's), no spaced hex bytes
+    /// and no hex dump line. `OutputFirewallTests`
     /// holds it to every key rule's examples.
     static func mayHoldKey(_ bytes: [UInt8]) -> Bool {
         mayHoldKey(bytes, runs: base64Runs(in: bytes, within: 0..<bytes.count))
@@ -118,11 +119,12 @@ public struct OutputFirewall: Sendable {
         where ByteSearch.find(Array(literal.utf8), in: bytes) != nil {
             return true
         }
-        return runs.contains { $0.count >= minimumRun } || hasHexBytes(bytes)
+        return runs.contains { $0.count >= minimumRun } || hasHexBytes(bytes) || HexDump.holdsDumpLine(bytes)
     }
 
     /// Whether `bytes` hold a run of at least 24 bytes written as hex that
-    /// stand apart (`30 82 04 a4`, `30:82:04:a4`, `0x30, 0x82`, `\x30\x82`):
+    /// stand apart (`30 82 04 a4`, `30:82:04:a4`, `0x30, 0x82`, `\x30\x82`,
+    /// a dump's groups `3082 04a4`):
     /// what the hex DER rule finds beside long runs of plain digits (which
     /// are base64 runs already).
     static func hasHexBytes(_ bytes: [UInt8]) -> Bool {
@@ -134,11 +136,13 @@ public struct OutputFirewall: Sendable {
             if j + 1 < bytes.count, bytes[j + 1] | 0x20 == UInt8(ascii: "x"), bytes[j] == UInt8(ascii: "0") || bytes[j] == UInt8(ascii: "\\") {
                 j += 2
             }
-            if j + 1 < bytes.count, isHexDigit(bytes[j]), isHexDigit(bytes[j + 1]),
-               j + 2 == bytes.count || !isHexDigit(bytes[j + 2]) {
-                count += 1
+            // Two hex digits, or a group of 4 or 8 (a dump's 16- and 32-bit groups: `2d2d 2d2d`).
+            var digits = 0
+            while j + digits < bytes.count, digits <= 8, isHexDigit(bytes[j + digits]) { digits += 1 }
+            if digits == 2 || (j == i && (digits == 4 || digits == 8)) {
+                count += digits / 2
                 if count >= 24 { return true }
-                i = j + 2
+                i = j + digits
                 while i < bytes.count, [UInt8(ascii: " "), UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: "\n"),
                                         UInt8(ascii: "\t"), UInt8(ascii: "\""), UInt8(ascii: "\r")].contains(bytes[i]) { i += 1 }
                 continue
@@ -154,7 +158,7 @@ public struct OutputFirewall: Sendable {
     }
 
     /// Analyzers of the rules pass 2 runs: those that find private keys in text.
-    static let keyAnalyzers: Set<AnalyzerKind> = [.pem, .putty, .base64PEM, .der, .hexDER]
+    static let keyAnalyzers: Set<AnalyzerKind> = [.pem, .putty, .base64PEM, .der, .hexDER, .hexDump]
 
     /// keyleak's embedded rules that find private keys in text, for pass 2;
     /// the others (OCI settings, the marker line, whole binary files) are

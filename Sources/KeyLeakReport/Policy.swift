@@ -123,6 +123,7 @@ public struct Policy: Sendable {
             case .base64PEM: text += ", base64-encoded PEM"
             case .bareDER: text += ", base64 DER without armour"
             case .hexDER: text += ", hex-encoded DER"
+            case .hexDump: text += ", in a hex dump"
             case .binaryDER: text += ", binary DER file"
             case .pkcs12, .keystore:
                 text += ", in a " + Policy.containerName(f.container?.kind ?? .pkcs12) + " that "

@@ -310,6 +310,75 @@ import TestSupport
         }
     }
 
+    /// The dump tools people paste key files with, run now on the key's PEM
+    /// and DER files; each dump is found at its first line with the key's
+    /// fingerprint, inside a message, whatever the tool and its options.
+    @Test(arguments: ["rsa", "ed25519", "ec"])
+    func hexDumpsOfKeyFiles(algorithm: String) throws {
+        let key = try Key(algorithm == "rsa" ? ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]
+            : algorithm == "ec" ? ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1"] : ["-algorithm", "ed25519"])
+        let dir = try TemporaryDirectory()
+        let files = [("pem", try dir.write("k.pem", key.traditional)), ("der", try dir.write("k.der", key.traditionalDER)),
+                     ("pkcs8.der", try dir.write("p8.der", key.der))]
+        let dumps: [(String, [String])] = [
+            ("xxd", []), ("xxd", ["-g", "1"]), ("xxd", ["-g", "8"]), ("xxd", ["-c", "32"]), ("xxd", ["-u"]), ("xxd", ["-p"]),
+            ("hexdump", ["-C"]), ("hexdump", []), ("od", ["-t", "x1"]), ("od", ["-A", "x", "-t", "x1z"]), ("od", ["-x"]),
+        ]
+        var tried = 0
+        for (tool, options) in dumps where Shell.available(tool) {
+            for (kind, file) in files {
+                // Plain hex lines hold a PEM file's text; DER in plain hex is the hex DER rule's.
+                if options == ["-p"], kind != "pem" { continue }
+                let dump = String(decoding: try Shell.check(tool, options + [file]), as: UTF8.self)
+                let text = "Here is what `\(tool) \(options.joined(separator: " "))` printed:\n\n" + dump + "\nThanks\n"
+                Self.expectOne(Self.findings(text), key, line: 3, "\(algorithm) \(kind): \(tool) \(options)")
+                tried += 1
+            }
+        }
+        #expect(tried >= 20, "xxd, hexdump and od are there on the machines the tests run on")
+    }
+
+    /// The dump's bytes are exactly what `xxd -r` reads back, also where the
+    /// text column of a full line reads as hex (it is never taken for bytes),
+    /// and the key it holds is found.
+    @Test func hexDumpBytesAreWhatXxdReadsBack() throws {
+        guard Shell.available("xxd") else { return }
+        let key = try Key(["-algorithm", "ed25519"])
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("k.der", key.der)
+        var lines = String(decoding: try Shell.check("xxd", [path]), as: UTF8.self).split(separator: "\n").map(String.init)
+        // Text columns that look like hex bytes ("cafe babe"), on every full line.
+        for i in lines.indices.dropLast() { lines[i] = String(lines[i].prefix(51)) + " cafe babe 0000 1111" }
+        let dump = lines.joined(separator: "\n") + "\n"
+        let expected = try Shell.check("xxd", ["-r"], input: Data(dump.utf8))
+        #expect(expected == key.der)
+        let decoded = Array(dump.utf8).withUnsafeBytes { HexDump.read($0, from: 0)?.bytes }
+        #expect(decoded.map { Data($0) } == expected)
+        Self.expectOne(Self.findings(dump), key, line: 1, "text columns that read as hex")
+    }
+
+    /// Dumps of public material (a public key, a certificate, random bytes)
+    /// and look-alikes stay silent.
+    @Test func hexDumpsOfPublicMaterialAreSilent() throws {
+        let key = try Key()
+        let (publicKey, certificate) = try Self.publicMaterial(key)
+        let dir = try TemporaryDirectory()
+        var random = [UInt8](repeating: 0, count: 1200)
+        for i in random.indices { random[i] = UInt8(truncatingIfNeeded: i &* 2_654_435_761 >> 7) }
+        // A SEQUENCE and INTEGER 0 that holds no key.
+        random.replaceSubrange(0..<7, with: [0x30, 0x82, 0x04, 0xa4, 0x02, 0x01, 0x00])
+        let files = [try dir.write("pub.pem", publicKey), try dir.write("cert.pem", certificate),
+                     try dir.write("cert.der", try Shell.check("openssl", ["x509", "-outform", "DER"], input: Data(certificate.utf8))),
+                     try dir.write("random.bin", Data(random))]
+        for file in files {
+            for (tool, options) in [("xxd", [String]()), ("hexdump", ["-C"]), ("od", ["-t", "x1"])] where Shell.available(tool) {
+                let dump = String(decoding: try Shell.check(tool, options + [file]), as: UTF8.self)
+                let findings = Self.findings(dump)
+                #expect(findings.isEmpty, "\(file) \(tool): \(findings.map(\.message))")
+            }
+        }
+    }
+
     /// Encrypted PKCS#8 pasted without armour (hex in a test vector, bare base64
     /// in a config) is an encrypted key: medium, and never mistaken for nothing.
     @Test func encryptedPKCS8AsHexOrBareBase64() throws {
