@@ -64,6 +64,7 @@ package struct Analyzer {
         case .der: kind = .der
         case .hexDER: kind = .hex
         case .hexDump: kind = .hexDump
+        case .opensslText: kind = .opensslText
         case .putty:
             let (text, origin) = PEMNormalizer.unwrap(buffer, from: match.range.lowerBound,
                                                        terminator: Array("Private-MAC:".utf8),
@@ -153,7 +154,7 @@ package struct Analyzer {
                 return [finding]
             }
             return []
-        case .pem, .putty, .base64PEM, .der, .hexDER, .hexDump, .ociMarker, .ociConfig, .sessionToken, .credentialSet, .configChange:
+        case .pem, .putty, .base64PEM, .der, .hexDER, .hexDump, .opensslText, .ociMarker, .ociConfig, .sessionToken, .credentialSet, .configChange:
             return []
         }
     }

@@ -35,6 +35,8 @@ public enum KeyEncoding: String, Sendable, Hashable, CaseIterable {
     case hexDER = "hex-der"
     /// The key file's bytes in a hex dump (`xxd`, `hexdump -C`, `od`, `xxd -p`).
     case hexDump = "hex-dump"
+    /// The key's numbers as OpenSSL's `-text` prints them, in colon hex.
+    case opensslText = "openssl-text"
     /// A binary DER file.
     case binaryDER = "der"
     /// Inside a PKCS#12 container that opens without a password or with a

@@ -23,6 +23,8 @@ extension Analyzer {
         case hex
         /// A hex dump, or plain hex lines: read back into bytes.
         case hexDump
+        /// OpenSSL's `-text` fields: put back together as DER.
+        case opensslText
     }
 
     /// A form peeled off around an anchor.
@@ -254,6 +256,13 @@ extension Analyzer {
             return Outcome(findings: [finding])
         case .hexDump:
             return hexDumpFindings(job, text: text, anchor: anchor, toInput: toInput)
+        case .opensslText:
+            guard let (der, end) = OpenSSLText.der(text, from: anchor), var facts = PrivateKey.analyze(der: der) else { return Outcome() }
+            facts.encoding = .opensslText
+            var finding = keyFinding(rule, facts, marker: false, start: job.start, end: max(job.start + 1, toInput(end)),
+                                     preview: Analyzer.clip(job.matched, 24))
+            finding.secretHash = Analyzer.hash(der)
+            return Outcome(findings: [finding])
         }
     }
 

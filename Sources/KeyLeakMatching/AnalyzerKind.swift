@@ -14,6 +14,8 @@ public enum AnalyzerKind: String, Sendable, CaseIterable, Hashable {
     /// A key file shown as a hex dump (`xxd`, `hexdump -C`, `od`) or as plain
     /// hex lines (`xxd -p`): read back into bytes, which hold the key.
     case hexDump = "hex-dump"
+    /// A key as OpenSSL's `-text` prints it (`openssl rsa -text`, `openssl pkey -text -noout`).
+    case opensslText = "openssl-text"
     /// Oracle's `OCI_API_KEY` line on its own.
     case ociMarker = "oci-marker"
     /// OCI settings: config profiles, Terraform, `OCI_CLI_*` variables.

@@ -124,6 +124,7 @@ public struct Policy: Sendable {
             case .bareDER: text += ", base64 DER without armour"
             case .hexDER: text += ", hex-encoded DER"
             case .hexDump: text += ", in a hex dump"
+            case .opensslText: text += ", as OpenSSL's -text prints it"
             case .binaryDER: text += ", binary DER file"
             case .pkcs12, .keystore:
                 text += ", in a " + Policy.containerName(f.container?.kind ?? .pkcs12) + " that "

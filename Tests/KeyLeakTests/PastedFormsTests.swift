@@ -379,6 +379,55 @@ import TestSupport
         }
     }
 
+    /// OpenSSL's own `-text` output of a private key, for every algorithm it
+    /// prints so, as printed and pasted (quoted in an email, a diff, a JSON
+    /// log line): found at its `Private-Key:` line with the key's fingerprint.
+    @Test(arguments: ["rsa", "ec", "secp384r1", "secp256k1", "ed25519", "ed448", "x25519", "dsa"])
+    func opensslTextOfAPrivateKey(algorithm: String) throws {
+        let arguments: [String]
+        let dir = try TemporaryDirectory()
+        switch algorithm {
+        case "rsa": arguments = ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]
+        case "ec": arguments = ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1"]
+        case "secp384r1", "secp256k1": arguments = ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:\(algorithm)"]
+        case "dsa":
+            let parameters = dir.file("dsa-parameters.pem")
+            _ = try Shell.check("openssl", ["genpkey", "-genparam", "-algorithm", "DSA", "-pkeyopt", "dsa_paramgen_bits:2048", "-out", parameters])
+            arguments = ["-paramfile", parameters]
+        default: arguments = ["-algorithm", algorithm]
+        }
+        let key = try Key(arguments)
+        let text = String(decoding: try TestKeys.convert(key.pkcs8, ["-text", "-noout"]), as: UTF8.self)
+        #expect(text.contains("Private-Key:"))
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: ["log": text]), as: UTF8.self)
+        for (what, pasted, line) in [
+            ("as printed", "$ openssl pkey -in key.pem -text -noout\n" + text, 2),
+            ("quoted", "On Monday you wrote:\n" + lines.map { "> " + $0 }.joined(separator: "\n"), 2),
+            ("in a diff", "@@ -0,0 +1,40 @@\n" + lines.dropLast().map { "+" + $0 }.joined(separator: "\n") + "\n", 2),
+            ("in a JSON log line", json + "\n", 1),
+        ] {
+            Self.expectOne(Self.findings(pasted), key, line: line, "\(algorithm) \(what)")
+            if let finding = Self.findings(pasted).first {
+                #expect(finding.key?.encoding == .opensslText, "\(algorithm) \(what)")
+            }
+        }
+    }
+
+    /// Public keys and certificates as `-text` prints them, and a private
+    /// key's text with a field cut out, make no finding.
+    @Test func opensslTextOfPublicMaterialOrACutKeyIsSilent() throws {
+        let key = try Key()
+        let (publicKey, certificate) = try Self.publicMaterial(key)
+        let publicText = String(decoding: try Shell.check("openssl", ["pkey", "-pubin", "-text", "-noout"], input: Data(publicKey.utf8)), as: UTF8.self)
+        let certificateText = String(decoding: try Shell.check("openssl", ["x509", "-text", "-noout"], input: Data(certificate.utf8)), as: UTF8.self)
+        let text = String(decoding: try TestKeys.convert(key.pkcs8, ["-text", "-noout"]), as: UTF8.self)
+        let cut = text.components(separatedBy: "coefficient:").first ?? ""
+        for (what, sample) in [("public key", publicText), ("certificate", certificateText), ("cut before the coefficient", cut)] {
+            #expect(Self.findings(sample).isEmpty, "\(what): \(Self.findings(sample).map(\.message))")
+        }
+    }
+
     /// Encrypted PKCS#8 pasted without armour (hex in a test vector, bare base64
     /// in a config) is an encrypted key: medium, and never mistaken for nothing.
     @Test func encryptedPKCS8AsHexOrBareBase64() throws {
