@@ -20,7 +20,10 @@ package enum CredentialLinker {
         for i in findings.indices {
             guard let identity = findings[i].oci, let passPhrase = identity.passPhrase else { continue }
             for k in linkedKeys(of: i, among: keys, in: findings) {
+                // NOTE: a scanned key can declare billions of key-derivation
+                // iterations; it is opened only within the budget a container gets.
                 guard let sealed = findings[k].sealedKey, findings[k].key?.identity == nil,
+                      let cost = PBECost.iterationsToOpen(pem: sealed), cost <= WellKnownPasswords.iterationBudget,
                       let key = OpenSSLKey.privateKey(pem: sealed, passphrase: passPhrase),
                       let opened = Fingerprint(key: key) else { continue }
                 findings[k].key?.identity = opened

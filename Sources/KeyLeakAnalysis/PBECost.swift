@@ -36,6 +36,18 @@ package enum PBECost {
         }
     }
 
+    /// Iterations one try at opening the encrypted PEM key `pem` costs: the
+    /// count an `ENCRYPTED PRIVATE KEY` declares; 1 for OpenSSL's legacy
+    /// encryption (`DEK-Info`: one MD5). Nil when the PEM cannot be read.
+    package static func iterationsToOpen(pem: [UInt8]) -> Int? {
+        let text = String(decoding: pem, as: UTF8.self)
+        guard text.contains("ENCRYPTED PRIVATE KEY") else { return 1 }
+        let body = text.split(whereSeparator: \.isNewline).filter { !$0.hasPrefix("-----") && !$0.contains(":") }.joined()
+        guard let der = PrivateKey.decodeBody(Array(body.utf8)), let outer = DER.read(der, at: 0), outer.tag == 0x30,
+              let algorithm = DER.children(der, of: outer).first, algorithm.tag == 0x30 else { return nil }
+        return iterations(Array(der[algorithm.start..<algorithm.end]))
+    }
+
     private static let pbes2 = "1.2.840.113549.1.5.13"
     private static let scrypt = "1.3.6.1.4.1.11591.4.11"
     private static let jceksPBE = "1.3.6.1.4.1.42.2.19.1"

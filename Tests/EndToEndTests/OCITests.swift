@@ -89,6 +89,28 @@ import TestSupport
         #expect(!(everything.text + everything.stderr).contains("open sesame"), "the pass phrase is never printed")
     }
 
+    /// A key that declares more key-derivation iterations than keyleak spends
+    /// on one container is not opened with the pass phrase beside it (a
+    /// crafted key could stall the scan): it stays an encrypted key, named as
+    /// such; one within the budget is opened.
+    @Test func aKeyDeclaringTooManyIterationsIsNotOpened() throws {
+        let dir = try TemporaryDirectory()
+        let pem = try TestKeys.rsa(dir, "plain.pem")
+        let fp = try TestKeys.ociFingerprint(pem)
+        try FileManager.default.removeItem(atPath: dir.file("plain.pem"))
+        for (name, iterations) in [("costly", 5_000_001), ("cheap", 4_096)] {
+            let sealed = try Shell.check("openssl", ["pkcs8", "-topk8", "-v2", "aes256", "-iter", "\(iterations)", "-passout", "pass:open sesame"],
+                                         input: Data(pem.utf8))
+            try dir.write("\(name)/.oci/key.pem", sealed)
+            try dir.write("\(name)/.oci/config", "[DEFAULT]\nuser=ocid1.user.oc1..aaaa\nkey_file=~/.oci/key.pem\npass_phrase=open sesame\n")
+        }
+        let (_, report, _) = try Self.scan([dir.path])
+        let costly = try #require(report.findings.first { $0.path == "costly/.oci/key.pem" })
+        #expect(costly.fingerprint == nil && costly.message.contains("encrypted"), "\(costly.message)")
+        let cheap = try #require(report.findings.first { $0.path == "cheap/.oci/key.pem" })
+        #expect(cheap.fingerprint == fp)
+    }
+
     /// The pass phrase opens its key from the bytes the scan saw, wherever the
     /// key was: inside a zip, inside a tar.gz, in a git blob that no longer exists on disk.
     @Test(arguments: ["zip", "tar.gz", "git"])
