@@ -74,10 +74,13 @@ enum OpenSSLText {
         }
         guard algorithm.isEmpty || algorithm == "RSA" || algorithm == "DSA" else { return nil }
         if fields["modulus"] != nil {
-            let labels = ["modulus", "publicExponent", "privateExponent", "prime1", "prime2", "exponent1", "exponent2", "coefficient"]
-            let values = labels.compactMap { fields[$0] }
-            guard values.count == labels.count else { return nil }
-            return DER.encode(0x30, integer([0]) + values.flatMap(integer))
+            // The modulus and both exponents are the key: text cut off before
+            // (or inside) the CRT fields still leaks it, and still names it
+            // (the fingerprint comes from the modulus and public exponent).
+            // The missing fields are written as 0, which OpenSSL reads.
+            guard let n = fields["modulus"], let e = fields["publicExponent"], let d = fields["privateExponent"] else { return nil }
+            let crt = ["prime1", "prime2", "exponent1", "exponent2", "coefficient"].map { fields[$0] ?? [0] }
+            return DER.encode(0x30, ([[0], n, e, d] + crt).flatMap(integer))
         }
         if let name = names["ASN1 OID"] {
             guard let priv = fields["priv"], let oid = curveOID(name) else { return nil }

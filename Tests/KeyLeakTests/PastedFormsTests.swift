@@ -414,17 +414,23 @@ import TestSupport
         }
     }
 
-    /// Public keys and certificates as `-text` prints them, and a private
-    /// key's text with a field cut out, make no finding.
-    @Test func opensslTextOfPublicMaterialOrACutKeyIsSilent() throws {
+    /// Public keys and certificates as `-text` prints them make no finding;
+    /// an RSA key's text cut off after its private exponent (the key, without
+    /// its CRT fields) is still the key, named by its fingerprint, and one cut
+    /// before the private exponent is silent.
+    @Test func opensslTextOfPublicMaterialIsSilentAndACutKeyIsStillNamed() throws {
         let key = try Key()
         let (publicKey, certificate) = try Self.publicMaterial(key)
         let publicText = String(decoding: try Shell.check("openssl", ["pkey", "-pubin", "-text", "-noout"], input: Data(publicKey.utf8)), as: UTF8.self)
         let certificateText = String(decoding: try Shell.check("openssl", ["x509", "-text", "-noout"], input: Data(certificate.utf8)), as: UTF8.self)
         let text = String(decoding: try TestKeys.convert(key.pkcs8, ["-text", "-noout"]), as: UTF8.self)
-        let cut = text.components(separatedBy: "coefficient:").first ?? ""
-        for (what, sample) in [("public key", publicText), ("certificate", certificateText), ("cut before the coefficient", cut)] {
+        let beforePrivate = text.components(separatedBy: "privateExponent:").first ?? ""
+        for (what, sample) in [("public key", publicText), ("certificate", certificateText), ("cut before the private exponent", beforePrivate)] {
             #expect(Self.findings(sample).isEmpty, "\(what): \(Self.findings(sample).map(\.message))")
+        }
+        for field in ["prime1:", "exponent2:", "coefficient:"] {
+            let cut = text.components(separatedBy: field).first ?? ""
+            Self.expectOne(Self.findings(cut), key, line: 1, "cut before \(field)")
         }
     }
 
