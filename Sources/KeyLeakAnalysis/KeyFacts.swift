@@ -91,6 +91,11 @@ public struct KeyFacts: Sendable, Hashable {
     /// RSA, EC, Ed25519, …: from the key, else from its container's label.
     public var algorithm: String? { identity?.algorithm ?? declaredAlgorithm }
 
+    /// An OpenSSH key held by a FIDO security key (`sk-ssh-ed25519@openssh.com`,
+    /// `sk-ecdsa-sha2-nistp256@openssh.com`): the file holds the key's handle,
+    /// useless without the token.
+    public var isSecurityKeyHandle: Bool { format == .openssh && (algorithm?.hasPrefix("sk-") ?? false) }
+
     /// `RSA 2048 private key (pkcs1)`, `encrypted EC private key (pkcs8)`, …
     public var summary: String {
         var words: [String] = []

@@ -57,6 +57,8 @@ public struct Policy: Sendable {
             if linked || knownActive { return .critical }
             if key.testArmour { return .low }
             if key.truncated { return .medium }
+            // A FIDO security key's handle (`sk-ssh-ed25519@openssh.com`): signing also needs the token.
+            if key.isSecurityKeyHandle { return .medium }
             if key.encrypted && !key.decrypted {
                 // What `oci setup keys --passphrase` writes: a known OCI API key behind one pass phrase.
                 return f.ociMarker ? .high : .medium
@@ -131,6 +133,7 @@ public struct Policy: Sendable {
                     + Policy.opens(f.container?.opensWith ?? "")
             }
             if key.testArmour { text += ", in disguised test armour (TESTING KEY): a test key" }
+            if key.isSecurityKeyHandle { text += ", a FIDO security key's handle: the private key stays on the token, which signing also needs" }
             if key.malformed { text += ", in a malformed PKCS#8 (its RSAPrivateKey not wrapped, as old python-jose wrote it)" }
             if let oid = key.algorithmOID { text += ", an algorithm OpenSSL cannot read (OID \(oid))" }
             if let digest = key.derSHA256 { text += ", identified by the SHA-256 of its DER \(digest)" }

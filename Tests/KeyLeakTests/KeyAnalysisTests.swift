@@ -27,6 +27,42 @@ import TestSupport
         ("ed448", ["-algorithm", "ed448"], "Ed448", 456),
     ]
 
+    /// An OpenSSH key held by a FIDO security key (`ssh-keygen -t
+    /// ed25519-sk`, which needs the token to make one, so the file is built
+    /// here and `ssh-keygen -y` reads it as the oracle) is the key's handle:
+    /// medium, and named as what it is. The same file as a plain Ed25519
+    /// key would be high.
+    @Test func securityKeyHandlesAreMediumAndNamed() throws {
+        guard Shell.available("ssh-keygen") else { return }
+        func uint32(_ value: Int) -> [UInt8] { withUnsafeBytes(of: UInt32(value).bigEndian) { Array($0) } }
+        func string(_ bytes: [UInt8]) -> [UInt8] { uint32(bytes.count) + bytes }
+        let dir = try TemporaryDirectory()
+        let pem = try TestKeys.generate(dir, "ed.pem", ["-algorithm", "ed25519"])
+        let point = Array(try TestKeys.convert(pem, ["-pubout", "-outform", "DER"]).suffix(32))
+        let type = Array("sk-ssh-ed25519@openssh.com".utf8)
+        let application = Array("ssh:".utf8)
+        var secret = uint32(0x5eed) + uint32(0x5eed) + string(type) + string(point) + string(application) + [0x01]
+            + string((0..<64).map { UInt8($0 * 7 & 0xff) }) + string([]) + string(Array("test@host".utf8))
+        var padding: UInt8 = 1
+        while secret.count % 8 != 0 { secret.append(padding); padding += 1 }
+        let body = Array("openssh-key-v1\u{0}".utf8) + string(Array("none".utf8)) + string(Array("none".utf8)) + string([])
+            + uint32(1) + string(string(type) + string(point) + string(application)) + string(secret)
+        let base64 = Data(body).base64EncodedString()
+        var lines: [String] = []
+        var rest = Substring(base64)
+        while !rest.isEmpty { lines.append(String(rest.prefix(70))); rest = rest.dropFirst(70) }
+        let file = "-----BEGIN OPENSSH PRIVATE KEY-----\n" + lines.joined(separator: "\n") + "\n-----END OPENSSH PRIVATE KEY-----\n"
+        let path = try dir.write("id_ed25519_sk", file)
+        _ = try Shell.check("chmod", ["600", path])
+        let publicKey = String(decoding: try Shell.check("ssh-keygen", ["-y", "-f", path]), as: UTF8.self)
+        #expect(publicKey.hasPrefix("sk-ssh-ed25519@openssh.com "), "the oracle reads the file as a security key: \(publicKey)")
+        let findings = Self.findings(file)
+        #expect(findings.count == 1, "\(findings.map(\.message))")
+        let finding = try #require(findings.first)
+        #expect(finding.severity == .medium, "\(finding.severity)")
+        #expect(finding.message.contains("security key's handle"), "\(finding.message)")
+    }
+
     @Test("PKCS#8 and traditional PEM: type, size and OCI fingerprint", arguments: algorithms.map(\.name))
     func pemKey(name: String) throws {
         let spec = try #require(Self.algorithms.first { $0.name == name })
