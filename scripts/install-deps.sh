@@ -3,6 +3,7 @@
 #   build: libpcre2-dev, libssl-dev, libarchive-dev, libvectorscan-dev (or Hyperscan's
 #          libhyperscan-dev: the same library), pkg-config
 #   tests: openssh-client, putty-tools, gnupg, python3 (key generation at test time),
+#          xxd and bsdextrautils' hexdump (the hex dumps keys are pasted as),
 #          python3's jsonschema (SARIF validation), libarchive-tools (bsdtar writes
 #          the 7z, ar, cpio, zstd, lz4, lzip, lzma and .Z test archives), a Java
 #          runtime's keytool (default-jre-headless: JKS and JCEKS test keystores)
@@ -16,7 +17,7 @@ packages="libpcre2-dev libssl-dev libarchive-dev pkg-config"
 dpkg-query -W -f='${Status}' libhyperscan-dev 2>/dev/null | grep -q "install ok installed" \
     || packages="$packages libvectorscan-dev"
 if [ "${1:-}" = "--tests" ]; then
-    packages="$packages openssh-client putty-tools gnupg python3 util-linux libarchive-tools"
+    packages="$packages openssh-client putty-tools gnupg python3 util-linux libarchive-tools xxd bsdextrautils"
     # Any Java runtime's keytool will do; Debian and Ubuntu both name one default-jre-headless.
     command -v keytool >/dev/null 2>&1 || packages="$packages default-jre-headless"
 fi
