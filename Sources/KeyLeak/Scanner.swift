@@ -64,11 +64,16 @@ public struct ScanOptions: Sendable {
     /// process. `startGitEarly()` takes it over when the options name the same
     /// repository; otherwise it is never read and dies with the process.
     public static func startStagedListing(repository: String) {
-        // NOTE: stat, not FileManager: this runs first thing in a hook.
-        var info = stat()
-        guard stat(repository, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return }
+        guard isDirectory(repository) else { return }
         let listing = GitSource(directory: repository).startStagedListing()
         earlyListing.withLock { $0 = (repository, listing) }
+    }
+
+    /// Whether `path` is a folder (or a link to one).
+    /// NOTE: stat, not FileManager: this runs first thing in a hook.
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
     }
 
     /// The defaults: scan the current directory.
@@ -86,8 +91,7 @@ public struct ScanOptions: Sendable {
             stagedListing = early
             return
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: repository, isDirectory: &isDirectory), isDirectory.boolValue else { return }
+        guard ScanOptions.isDirectory(repository) else { return }
         stagedListing = GitSource(directory: repository).startStagedListing()
     }
 }
@@ -278,8 +282,7 @@ public final class Scanner: Sendable {
 
     private func scanGit(_ mode: GitMode, _ options: ScanOptions) throws -> ScanReport {
         let started = DispatchTime.now()
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: options.repository, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard ScanOptions.isDirectory(options.repository) else {
             throw ScanError.rootNotFound(options.repository)
         }
         let source = GitSource(directory: options.repository)

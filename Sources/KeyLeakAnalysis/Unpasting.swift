@@ -202,19 +202,11 @@ extension Analyzer {
                 let decodedEnd = utf16.map { $0.inputOffset(after: end) } ?? end
                 return toInput(characters.inputOffset(after: (decodedEnd * 4 + 2) / 3))
             }
-            var findings: [Finding] = []
-            for nested in nestedFindings(utf16?.bytes ?? decoded, nesting: job.nesting + 1) {
-                var finding = nested
-                finding.startOffset = max(job.start, back(finding.startOffset + 1) - 1)
-                finding.endOffset = max(finding.startOffset + 1, back(finding.endOffset))
-                if finding.key?.encoding == .armoured { finding.key?.encoding = .base64PEM }
-                // The outermost form names the finding, as before base64 was scanned again.
-                finding.rule = job.rule.id
-                finding.analyzer = job.rule.analyzer
-                finding.preview = Analyzer.clip(job.matched, 14)
-                findings.append(finding)
-            }
-            return Outcome(findings: findings)
+            let nested = nestedFindings(utf16?.bytes ?? decoded, nesting: job.nesting + 1)
+            return Outcome(findings: asOuterForm(nested, job, encoding: .base64PEM, preview: Analyzer.clip(job.matched, 14)) { finding in
+                let start = max(job.start, back(finding.startOffset + 1) - 1)
+                return start..<max(start + 1, back(finding.endOffset))
+            })
         case .der:
             let run = PastedText.base64Run(text, around: anchor)
             let characters = PastedText.base64Characters(text, anchor..<run.upperBound)
@@ -222,46 +214,32 @@ extension Analyzer {
             // The key's characters, padding included: on one line, the whole match (as before lines were joined).
             let used = Array(characters.bytes.prefix((der.count + 2) / 3 * 4))
             let end = toInput(characters.inputOffset(after: used.count))
-            if PrivateKey.analyze(der: der) == nil, let facts = Analyzer.encryptedPKCS8(der) {
-                var finding = keyFinding(rule, facts, marker: false, start: job.start, end: end, preview: Analyzer.clip(job.matched, 8))
-                finding.key?.encoding = .bareDER
-                finding.secretHash = Analyzer.hash(used)
+            let preview = Analyzer.clip(job.matched, 8)
+            if let finding = derKeyFinding(rule, der: der, encoding: .bareDER, start: job.start, end: end, preview: preview, written: used) {
                 return Outcome(findings: [finding])
             }
-            guard var facts = PrivateKey.analyze(der: der) else {
-                // A PKCS#12 pasted as base64 (a Kubernetes secret's `keystore.p12`, a JSON `pfx` field).
-                let findings = pkcs12Findings(rule, der: der).map { container -> Finding in
-                    var finding = container
-                    finding.startOffset = job.start
-                    finding.endOffset = max(job.start + 1, end)
-                    finding.preview = Analyzer.clip(job.matched, 8)
-                    return finding
-                }
-                return Outcome(findings: findings)
-            }
-            facts.encoding = .bareDER
-            var finding = keyFinding(rule, facts, marker: false, start: job.start, end: end, preview: Analyzer.clip(job.matched, 8))
-            finding.secretHash = Analyzer.hash(used)
-            return Outcome(findings: [finding])
+            // A PKCS#12 pasted as base64 (a Kubernetes secret's `keystore.p12`, a JSON `pfx` field).
+            return Outcome(findings: asOuterForm(pkcs12Findings(rule, der: der), job, encoding: nil, preview: preview) { _ in
+                job.start..<max(job.start + 1, end)
+            })
         case .hex:
             var end = anchor
             while end < text.count, end - anchor < 60000, Analyzer.isHexText(text[end]) { end += 1 }
             let digits = PastedText.hexBytes(text, anchor..<end)
             guard let der = Analyzer.wholeStructure(digits.bytes),
-                  var facts = PrivateKey.analyze(der: der) ?? Analyzer.encryptedPKCS8(der) else { return Outcome() }
-            facts.encoding = .hexDER
-            var finding = keyFinding(rule, facts, marker: false, start: job.start, end: toInput(digits.inputOffset(after: der.count)),
-                                     preview: Analyzer.clip(job.matched, 8))
-            finding.secretHash = Analyzer.hash(der)
+                  let finding = derKeyFinding(rule, der: der, encoding: .hexDER, start: job.start,
+                                              end: toInput(digits.inputOffset(after: der.count)), preview: Analyzer.clip(job.matched, 8)) else {
+                return Outcome()
+            }
             return Outcome(findings: [finding])
         case .hexDump:
             return hexDumpFindings(job, text: text, anchor: anchor, toInput: toInput)
         case .opensslText:
-            guard let (der, end) = OpenSSLText.der(text, from: anchor), var facts = PrivateKey.analyze(der: der) else { return Outcome() }
-            facts.encoding = .opensslText
-            var finding = keyFinding(rule, facts, marker: false, start: job.start, end: max(job.start + 1, toInput(end)),
-                                     preview: Analyzer.clip(job.matched, 24))
-            finding.secretHash = Analyzer.hash(der)
+            guard let (der, end) = OpenSSLText.der(text, from: anchor),
+                  let finding = derKeyFinding(rule, der: der, encoding: .opensslText, start: job.start, end: toInput(end),
+                                              preview: Analyzer.clip(job.matched, 24)) else {
+                return Outcome()
+            }
             return Outcome(findings: [finding])
         }
     }
@@ -279,39 +257,57 @@ extension Analyzer {
             // A binary structure starts at a SEQUENCE on the first line (a dump of a DER or PKCS#12 file).
             for first in bytes.indices.prefix(64) where bytes[first] == 0x30 {
                 guard let der = Analyzer.wholeStructure(Array(bytes[first...])) else { continue }
-                let end = max(job.start + 1, toInput(dump.inputOffset(after: first + der.count)))
-                if var facts = PrivateKey.analyze(der: der) ?? Analyzer.encryptedPKCS8(der) {
-                    facts.encoding = .hexDump
-                    var finding = keyFinding(rule, facts, marker: false, start: job.start, end: end, preview: preview)
-                    finding.secretHash = Analyzer.hash(der)
+                let end = toInput(dump.inputOffset(after: first + der.count))
+                if let finding = derKeyFinding(rule, der: der, encoding: .hexDump, start: job.start, end: end, preview: preview) {
                     return Outcome(findings: [finding])
                 }
                 let containers = pkcs12Findings(rule, der: der)
                 if !containers.isEmpty {
-                    return Outcome(findings: containers.map { container in
-                        var finding = container
-                        finding.startOffset = job.start
-                        finding.endOffset = end
-                        finding.preview = preview
-                        return finding
+                    return Outcome(findings: asOuterForm(containers, job, encoding: nil, preview: preview) { _ in
+                        job.start..<max(job.start + 1, end)
                     })
                 }
             }
             // Text (a PEM file's dump): scanned again by every rule.
-            let findings = nestedFindings(bytes, nesting: job.nesting + 1).map { nested -> Finding in
-                var finding = nested
-                finding.startOffset = job.start
-                finding.endOffset = max(job.start + 1, toInput(dump.inputOffset(after: nested.endOffset)))
-                if finding.key?.encoding == .armoured { finding.key?.encoding = .hexDump }
-                // The outermost form names the finding.
-                finding.rule = rule.id
-                finding.analyzer = rule.analyzer
-                finding.preview = preview
-                return finding
+            let nested = nestedFindings(bytes, nesting: job.nesting + 1)
+            if !nested.isEmpty {
+                return Outcome(findings: asOuterForm(nested, job, encoding: .hexDump, preview: preview) { finding in
+                    job.start..<max(job.start + 1, toInput(dump.inputOffset(after: finding.endOffset)))
+                })
             }
-            if !findings.isEmpty { return Outcome(findings: findings) }
         }
         return Outcome()
+    }
+
+    /// The finding for `der` when it is a private key or an encrypted PKCS#8,
+    /// written in the input as `encoding` (`written`: the characters that
+    /// name the secret, when not `der` itself); nil for anything else.
+    private func derKeyFinding(_ rule: Rule, der: [UInt8], encoding: KeyEncoding, start: Int, end: Int, preview: String,
+                               written: [UInt8]? = nil) -> Finding? {
+        guard var facts = PrivateKey.analyze(der: der) ?? Analyzer.encryptedPKCS8(der) else { return nil }
+        facts.encoding = encoding
+        var finding = keyFinding(rule, facts, marker: false, start: start, end: end, preview: preview)
+        finding.secretHash = Analyzer.hash(written ?? der)
+        return finding
+    }
+
+    /// `found` (in bytes a form decoded to, or in a container it held)
+    /// reported as that form: the match's rule names it, as before a form's
+    /// bytes were scanned again; `span` places it in the input; a key
+    /// armoured inside takes `encoding`.
+    private func asOuterForm(_ found: [Finding], _ job: Unpasting, encoding: KeyEncoding?, preview: String,
+                             span: (Finding) -> Range<Int>) -> [Finding] {
+        found.map { inner in
+            var finding = inner
+            let range = span(inner)
+            finding.startOffset = range.lowerBound
+            finding.endOffset = range.upperBound
+            if let encoding, finding.key?.encoding == .armoured { finding.key?.encoding = encoding }
+            finding.rule = job.rule.id
+            finding.analyzer = job.rule.analyzer
+            finding.preview = preview
+            return finding
+        }
     }
 
     /// Facts of an EncryptedPrivateKeyInfo under a password-based scheme (an

@@ -9,9 +9,9 @@ import KeyLeakReport
 /// The pre-commit hook's command, `keyleak scan --staged` with at most
 /// `--quiet`, `--fail-on LEVEL` and `--repo DIR` (each once, any order, also
 /// as `--name=value`), as a scan request; nil for any other command line,
-/// which ArgumentParser reads. The hook runs on every commit: it starts
-/// `git diff --cached` at once and skips building ArgumentParser's command
-/// tree, which cost about as much as the scan of five files.
+/// which ArgumentParser reads. The hook runs on every commit: it skips
+/// building ArgumentParser's command tree, which cost about as much as the
+/// scan of five files (`git diff --cached` is started before, by `main`).
 private func hookCommand(_ arguments: [String]) -> (ScanRequest, ScanCommand.ScanOutput)? {
     guard arguments.first == "scan" else { return nil }
     var request = ScanRequest()
