@@ -52,8 +52,8 @@ enum OpenSSLText {
                 names[label] = value
                 // `publicExponent: 65537 (0x10001)`: the number in hex.
                 if let open = value.range(of: "(0x"), let close = value[open.upperBound...].firstIndex(of: ")") {
-                    fields[label] = Hex.decode(Array(value[open.upperBound..<close].utf8).count % 2 == 1
-                        ? Array(("0" + value[open.upperBound..<close]).utf8) : Array(value[open.upperBound..<close].utf8))
+                    let digits = value[open.upperBound..<close]
+                    fields[label] = Hex.decode(Array(((digits.count % 2 == 1 ? "0" : "") + digits).utf8))
                 } else if let number = UInt64(value.prefix { $0.isNumber }) {
                     fields[label] = withUnsafeBytes(of: number.bigEndian) { Array($0) }
                 }

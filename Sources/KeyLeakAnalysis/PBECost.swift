@@ -40,10 +40,9 @@ package enum PBECost {
     /// count an `ENCRYPTED PRIVATE KEY` declares; 1 for OpenSSL's legacy
     /// encryption (`DEK-Info`: one MD5). Nil when the PEM cannot be read.
     package static func iterationsToOpen(pem: [UInt8]) -> Int? {
-        let text = String(decoding: pem, as: UTF8.self)
-        guard text.contains("ENCRYPTED PRIVATE KEY") else { return 1 }
-        let body = text.split(whereSeparator: \.isNewline).filter { !$0.hasPrefix("-----") && !$0.contains(":") }.joined()
-        guard let der = PrivateKey.decodeBody(Array(body.utf8)), let outer = DER.read(der, at: 0), outer.tag == 0x30,
+        guard let block = pem.withUnsafeBytes({ PEMNormalizer.normalize($0, at: 0) }) else { return nil }
+        guard block.label == "ENCRYPTED PRIVATE KEY" else { return 1 }
+        guard let der = PrivateKey.decodeBody(block.body), let outer = DER.read(der, at: 0), outer.tag == 0x30,
               let algorithm = DER.children(der, of: outer).first, algorithm.tag == 0x30 else { return nil }
         return iterations(Array(der[algorithm.start..<algorithm.end]))
     }
