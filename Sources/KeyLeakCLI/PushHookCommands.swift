@@ -33,14 +33,9 @@ struct PreReceiveCommand: ParsableCommand {
     var repo = "."
 
     func run() throws {
-        let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-        let pushed = try exitingOnFailure { try PushedRange(hookInput: input, side: .server) }
-        var request = ScanRequest()
-        request.target = .push(pushed)
-        request.repository = repo
+        var (request, pushed) = try PushCheck.request(side: .server, repository: repo, failOn: failOn)
         request.configFile = config ?? PreReceiveCommand.serverConfig(repository: repo)
         request.knownKeyFiles = knownKeys
-        request.failOn = failOn
         // The pushed files are the pusher's: their comments cannot silence the check.
         request.inlineAllow = false
         try PushCheck.run(request, pushed: pushed, advice: """
@@ -84,12 +79,7 @@ struct PrePushCommand: ParsableCommand {
     var repo = "."
 
     func run() throws {
-        let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-        let pushed = try exitingOnFailure { try PushedRange(hookInput: input, side: .client(remote: remote)) }
-        var request = ScanRequest()
-        request.target = .push(pushed)
-        request.repository = repo
-        request.failOn = failOn
+        let (request, pushed) = try PushCheck.request(side: .client(remote: remote), repository: repo, failOn: failOn)
         try PushCheck.run(request, pushed: pushed, advice: """
             Take the key out of these commits before you push (git rebase -i, then git rm --cached PATH in the \
             commit that added it), and rotate it if it was ever shared. A false positive? Put a keyleak:allow \
@@ -100,6 +90,20 @@ struct PrePushCommand: ParsableCommand {
 
 /// The scan a push hook runs and what it prints.
 enum PushCheck {
+    /// The scan of the push git describes on the hook's standard input
+    /// (pre-receive's `OLD NEW REF` lines on the server, pre-push's
+    /// `LOCAL-REF LOCAL REMOTE-REF REMOTE` lines on a client: `side`), in
+    /// `repository`; a malformed input exits 2.
+    static func request(side: PushedRange.Side, repository: String, failOn: Severity?) throws -> (ScanRequest, PushedRange) {
+        let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        let pushed = try exitingOnFailure { try PushedRange(hookInput: input, side: side) }
+        var request = ScanRequest()
+        request.target = .push(pushed)
+        request.repository = repository
+        request.failOn = failOn
+        return (request, pushed)
+    }
+
     /// Scans `request` (a push), prints the report, and when it fails, one
     /// line per finding naming ref, commit, path and fingerprint, then
     /// `advice`; exits 1 then, 2 when the push could not be scanned.
